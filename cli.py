@@ -1,0 +1,85 @@
+"""elig's command line: parses arguments, calls the engine, prints. No business logic here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from engine import __version__
+from engine.errors import EligError
+
+
+def _date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+def rules_option(func):
+    return click.option("--rules", "rules", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Rules folder (default: the rules shipped with elig).")(func)
+
+
+def user_errors(func):
+    """Print an EligError as one clear message on stderr and exit 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except EligError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="elig")
+def main() -> None:
+    """elig: which public support measures apply to an applicant, and which words say so.
+
+    \b
+    Example:
+        elig check profiles/startup-haidian-ai.yaml
+    """
+
+
+@main.command()
+@click.argument("profile")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Also list ineligible measures and what rules them out.")
+@click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
+@rules_option
+@user_errors
+def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: Path | None) -> None:
+    """List the measures that apply to one applicant, each condition with its quote.
+
+    PROFILE is a YAML or JSON file (or - for stdin) with keys such as org_type, location,
+    sectors, stage, size, tags and not_tags; a key left out is unknown, never false.
+
+    \b
+    Example:
+        elig check profiles/startup-haidian-ai.yaml
+        elig check profiles/university-beijing.yaml --format json --as-of 2026-01-01
+    """
+    from engine.api import check_profile
+    from engine.report_json import render_json
+    from engine.report_text import render_text
+
+    result = check_profile(profile, rules, as_of, include_ineligible=show_all)
+    if fmt == "json":
+        click.echo(render_json(result), nl=False)
+    else:
+        click.echo(render_text(result, color=sys.stdout.isatty(), show_ineligible=show_all), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,139 @@
+"""Matching one applicant against the rule base, and explaining each measure's status.
+
+durable-rules decides each group's outcome; the explanation beside it is computed in Python
+(engine/logic.py). A measure's status is (some scope group) AND (some rule group), in
+three-valued logic; as AND distributes over OR, the document scope is matched once per
+document rather than once per rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from engine import logic
+from engine.durable_backend import DurableMatcher
+from engine.loading import LoadedRule, RuleBase
+from engine.models import Condition
+from engine.profiles import Facts
+from engine.results import CheckResult, ConditionResult, MeasureResult
+
+
+def scope_key(document_id: str, index: int) -> str:
+    return f"scope:{document_id}#{index}"
+
+
+def group_key(rule_id: str, index: int) -> str:
+    return f"{rule_id}#{index}"
+
+
+class Checker:
+    """A compiled rule base, ready to check profiles (build once, reuse)."""
+
+    def __init__(self, base: RuleBase):
+        self.base = base
+
+    @cached_property
+    def groups(self) -> dict[str, tuple[Condition, ...]]:
+        groups: dict[str, tuple[Condition, ...]] = {}
+        for doc in self.base.documents.values():
+            for i, scope in enumerate(doc.model.scope):
+                groups[scope_key(doc.model.id, i)] = scope.conditions
+        for rule in self.base.rules:
+            for i, group in enumerate(rule.model.applies_to):
+                groups[group_key(rule.model.id, i)] = group.conditions
+        return groups
+
+    @cached_property
+    def matcher(self) -> DurableMatcher:
+        return DurableMatcher(self.groups)
+
+    def python_outcomes(self, facts: Facts) -> dict[str, logic.Outcome]:
+        """The same outcomes as the matcher's, computed condition by condition."""
+        return {key: logic.group_outcome(conds, facts) for key, conds in self.groups.items()}
+
+    def in_force(self, rule: LoadedRule, as_of: dt.date) -> bool:
+        doc = self.base.document(rule).model
+        start = rule.model.valid_from or doc.effective or doc.issued
+        end = rule.model.valid_until or doc.expires
+        return (start is None or start <= as_of) and (end is None or as_of <= end)
+
+    def statuses(self, facts: Facts, as_of: dt.date) -> dict[str, str]:
+        """Rule id -> status, for the rules in force (the fast path for batch work)."""
+        outcomes = self.matcher.outcomes(facts)
+        return {rule.model.id: logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
+                for rule in self.base.rules if self.in_force(rule, as_of)}
+
+    def measure_status(self, rule: LoadedRule, facts: Facts, decided_by: str = "durable") -> str:
+        """One rule's status, decided by durable-rules or (for cross-checking) by Python."""
+        outcomes = self.matcher.outcomes(facts) if decided_by == "durable" else self.python_outcomes(facts)
+        return logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
+
+    def _measure_outcome(self, rule: LoadedRule, outcomes: dict[str, logic.Outcome]) -> logic.Outcome:
+        doc = self.base.document(rule).model
+        scope = logic.any_of(outcomes[scope_key(doc.id, i)] for i in range(len(doc.scope))) \
+            if doc.scope and rule.model.inherit_scope else "met"
+        groups = logic.any_of(outcomes[group_key(rule.model.id, i)] for i in range(len(rule.model.applies_to)))
+        return logic.all_of([scope, groups])
+
+    def check(self, facts: Facts, profile: dict, as_of: dt.date, include_ineligible: bool = False) -> CheckResult:
+        outcomes = self.matcher.outcomes(facts)
+        result = CheckResult(profile=profile, as_of=as_of, rules_version=self.base.version)
+        for rule in self.base.rules:
+            if not self.in_force(rule, as_of):
+                result.n_out_of_force += 1
+                continue
+            status = logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
+            if status == "ineligible" and not include_ineligible:
+                continue
+            result.results.append(self._explain(rule, status, outcomes, facts))
+        order = {"eligible": 0, "possible": 1, "ineligible": 2}
+        result.results.sort(key=lambda r: (order[r.status], r.document_id, r.id))
+        return result
+
+    def _explain(self, rule: LoadedRule, status: str, outcomes: dict[str, logic.Outcome],
+                 facts: Facts) -> MeasureResult:
+        doc = self.base.document(rule).model
+        conditions: list[ConditionResult] = []
+        caveats: list[str] = []
+        if doc.scope and rule.model.inherit_scope:
+            i = _best(outcomes, [scope_key(doc.id, i) for i in range(len(doc.scope))])
+            scope = doc.scope[i]
+            conditions += [self._condition(c, facts, scope.label) for c in scope.conditions]
+            caveats += scope.caveats
+        i = _best(outcomes, [group_key(rule.model.id, i) for i in range(len(rule.model.applies_to))])
+        group = rule.model.applies_to[i]
+        conditions += [self._condition(c, facts) for c in group.conditions]
+        caveats += rule.model.caveats
+        missing = [] if status != "possible" else list(dict.fromkeys(
+            _fact_name(c) for c in conditions if c.outcome == "unknown"))
+        return MeasureResult(
+            id=rule.model.id, title_zh=rule.model.title.zh, title_en=rule.model.title.en,
+            document_id=doc.id, document_title=doc.title, document_number=doc.number,
+            section=rule.model.section, kind=rule.model.kind, status=status, role=group.role,
+            citations=[(c.quote, c.start, c.end) for c in rule.citations],
+            conditions=conditions, missing=missing, caveats=list(dict.fromkeys(caveats)))
+
+    def _condition(self, cond: Condition, facts: Facts, scope: str | None = None) -> ConditionResult:
+        return ConditionResult(field=cond.field, op=cond.op, expected=list(cond.values),
+                               actual=_actual(cond, facts), outcome=logic.evaluate(cond, facts),
+                               quote=cond.quote, scope=scope)
+
+
+def _best(outcomes: dict[str, logic.Outcome], keys: list[str]) -> int:
+    """Index of the first group with the best outcome (met, then unknown, then unmet)."""
+    ranks = [logic.RANK[outcomes[k]] for k in keys]
+    return ranks.index(max(ranks))
+
+
+def _actual(cond: Condition, facts: Facts):
+    if cond.field == "tags":
+        return {"tags": sorted(t for t in facts.held if t in cond.values),
+                "not_tags": sorted(t for t in facts.not_held if t in cond.values)}
+    return facts.given.get(cond.field)
+
+
+def _fact_name(cond: ConditionResult) -> str:
+    if cond.field == "tags":
+        return "tags: " + " / ".join(cond.expected)
+    return {"location": "location.province/district", "zones": "location.zones"}.get(cond.field, cond.field)

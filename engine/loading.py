@@ -1,0 +1,175 @@
+"""Loading the rule base: taxonomy, documents, their sources and rules, with every input
+error reported in one place (file:line, what is wrong, what is allowed)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from engine.errors import EligError
+from engine.models import Condition, Document, Rule
+from engine.taxonomy import Taxonomy, load_taxonomy
+from engine.text import SourceText
+from engine.yamlio import YamlDoc, read_yaml, validation_message
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
+NOT_RULES = {"document.yaml", "exclusions.yaml"}
+
+
+@dataclass
+class Citation:
+    quote: str
+    start: int | None  # offsets in source.txt; None when the quote is not found (broken)
+    end: int | None
+
+
+@dataclass
+class LoadedDocument:
+    model: Document
+    folder: Path
+    source: SourceText
+    yaml: YamlDoc
+
+
+@dataclass
+class LoadedRule:
+    model: Rule
+    path: Path
+    yaml: YamlDoc
+    citations: list[Citation]
+
+
+@dataclass
+class RuleBase:
+    root: Path
+    taxonomy: Taxonomy
+    documents: dict[str, LoadedDocument]
+    rules: list[LoadedRule]
+    version: str
+    problems: list[str] = field(default_factory=list)
+
+    def document(self, rule: LoadedRule) -> LoadedDocument:
+        return self.documents[rule.model.document]
+
+
+def load_rulebase(root: Path | None = None, strict: bool = True) -> RuleBase:
+    """Load and validate everything under `root` (default: the shipped rules/).
+
+    With strict=False, problems are collected in `.problems` instead of raised (lint, audit).
+    """
+    root = Path(root) if root else DEFAULT_RULES
+    if not root.is_dir():
+        raise EligError(f"{root}: no such rules folder")
+    taxonomy = load_taxonomy(root / "taxonomy")
+    problems: list[str] = []
+    documents: dict[str, LoadedDocument] = {}
+    rules: list[LoadedRule] = []
+    seen: dict[str, Path] = {}
+    for folder in sorted(p for p in root.iterdir() if (p / "document.yaml").is_file()):
+        doc = _load_document(folder, taxonomy, problems)
+        if doc is None:
+            continue
+        documents[doc.model.id] = doc
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name in NOT_RULES:
+                continue
+            rule = _load_rule(path, doc, taxonomy, problems)
+            if rule is None:
+                continue
+            if rule.model.id in seen:
+                problems.append(f"{path}:1: duplicate rule id {rule.model.id!r} (also {seen[rule.model.id]})")
+                continue
+            seen[rule.model.id] = path
+            rules.append(rule)
+    base = RuleBase(root, taxonomy, documents, rules, _version(root), problems)
+    if strict and problems:
+        shown = problems[:20]
+        more = f"\n… and {len(problems) - 20} more (run `elig rules lint`)" if len(problems) > 20 else ""
+        raise EligError("the rule base has errors:\n" + "\n".join(shown) + more)
+    return base
+
+
+def _load_document(folder: Path, taxonomy: Taxonomy, problems: list[str]) -> LoadedDocument | None:
+    ydoc = read_yaml(folder / "document.yaml")
+    try:
+        model = Document.model_validate(ydoc.data)
+    except ValidationError as exc:
+        problems.append(validation_message(ydoc, exc, "document", Document))
+        return None
+    if model.id != folder.name:
+        problems.append(f"{ydoc.path}:{ydoc.line_of(['id'])}: document id {model.id!r} must equal its "
+                        f"folder name {folder.name!r}")
+    source_path = folder / "source.txt"
+    try:
+        source = SourceText(source_path.read_text(encoding="utf-8"))
+    except OSError:
+        problems.append(f"{source_path}: missing: copy the seed {model.seed} here unchanged")
+        return None
+    doc = LoadedDocument(model, folder, source, ydoc)
+    for i, group in enumerate(model.scope):
+        for j, cond in enumerate(group.conditions):
+            problems += _check_condition(cond, ydoc, ["scope", i, "conditions", j], f"{model.id}.scope[{i}]",
+                                         taxonomy, source)
+    return doc
+
+
+def _load_rule(path: Path, doc: LoadedDocument, taxonomy: Taxonomy, problems: list[str]) -> LoadedRule | None:
+    try:
+        ydoc = read_yaml(path)
+    except EligError as exc:
+        problems.append(str(exc))
+        return None
+    try:
+        model = Rule.model_validate(ydoc.data)
+    except ValidationError as exc:
+        problems.append(validation_message(ydoc, exc, path.stem, Rule))
+        return None
+    if model.id != path.stem:
+        problems.append(f"{path}:{ydoc.line_of(['id'])}: rule id {model.id!r} must equal the file name "
+                        f"{path.stem!r}")
+    if model.document != doc.model.id:
+        problems.append(f"{path}:{ydoc.line_of(['document'])}: document {model.document!r} must be "
+                        f"{doc.model.id!r}, the folder it is in")
+    citations = []
+    for i, quote in enumerate(model.citations):
+        span = doc.source.locate(quote)
+        if span is None:
+            problems.append(f"{path}:{ydoc.line_of(['citations', i])}: {model.id}.citations[{i}] is not "
+                            f"verbatim in {doc.folder.name}/source.txt: {_short(quote)}")
+        citations.append(Citation(quote, *(span or (None, None))))
+    for i, group in enumerate(model.applies_to):
+        for j, cond in enumerate(group.conditions):
+            problems += _check_condition(cond, ydoc, ["applies_to", i, "conditions", j],
+                                         f"{model.id}.applies_to[{i}].conditions[{j}]", taxonomy, doc.source)
+    return LoadedRule(model, path, ydoc, citations)
+
+
+def _check_condition(cond: Condition, ydoc: YamlDoc, loc: list, where: str, taxonomy: Taxonomy,
+                     source: SourceText) -> list[str]:
+    out = []
+    for k, value in enumerate(cond.values):
+        if not taxonomy.has(cond.field, value):
+            line = ydoc.line_of([*loc, "values", k])
+            out.append(f"{ydoc.path}:{line}: {where}: {value!r} is not a {cond.field} entry; "
+                       f"{taxonomy.suggest(cond.field, value)}")
+    if source.locate(cond.quote) is None:
+        out.append(f"{ydoc.path}:{ydoc.line_of([*loc, 'quote'])}: {where}.quote is not verbatim in "
+                   f"source.txt: {_short(cond.quote)}")
+    return out
+
+
+def _short(text: str, width: int = 60) -> str:
+    return repr(text if len(text) <= width else text[:width] + "…")
+
+
+def _version(root: Path) -> str:
+    """A hash of every file under rules/: results say which rule base produced them."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,54 @@
+"""Three-valued evaluation of conditions in Python: the per-condition explanation.
+
+durable-rules decides which groups a profile matches (engine/durable_backend.py); this module
+says why, condition by condition. Tests show the two agree on every rule example and on
+generated profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from engine.models import Condition
+from engine.profiles import Facts
+
+Outcome = Literal["met", "unknown", "unmet"]
+RANK = {"met": 2, "unknown": 1, "unmet": 0}
+STATUS_OF = {"met": "eligible", "unknown": "possible", "unmet": "ineligible"}
+
+
+def evaluate(cond: Condition, facts: Facts) -> Outcome:
+    values = frozenset(cond.values)
+    if cond.field == "tags":
+        held, absent = facts.held, facts.not_held
+        if cond.op == "any_of":
+            return "met" if held & values else "unmet" if values <= absent else "unknown"
+        if cond.op == "all_of":
+            return "met" if values <= held else "unmet" if values & absent else "unknown"
+        # not_in
+        return "unmet" if held & values else "met" if values <= absent else "unknown"
+    have = facts.known[cond.field]
+    if have is None:
+        return "unknown"
+    if cond.op == "known":
+        return "met"
+    if cond.op in ("in", "any_of"):
+        return "met" if have & values else "unmet"
+    if cond.op == "all_of":
+        return "met" if values <= have else "unmet"
+    return "unmet" if have & values else "met"  # not_in
+
+
+def all_of(outcomes: Iterable[Outcome]) -> Outcome:
+    """Kleene AND: unmet if any is unmet, met if all are met, else unknown."""
+    return min(outcomes, key=RANK.__getitem__, default="met")
+
+
+def any_of(outcomes: Iterable[Outcome]) -> Outcome:
+    """Kleene OR."""
+    return max(outcomes, key=RANK.__getitem__, default="unmet")
+
+
+def group_outcome(conditions: Iterable[Condition], facts: Facts) -> Outcome:
+    return all_of(evaluate(c, facts) for c in conditions)

@@ -1,0 +1,160 @@
+"""The file formats, each defined once as a pydantic model.
+
+Rule files (`rules/<document>/<id>.yaml`), document files (`document.yaml`), vocabularies
+(`rules/taxonomy/*.yaml`) and applicant profiles. Every model forbids unknown keys: a
+misspelt key is an error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Operator = Literal["in", "not_in", "any_of", "all_of", "known"]
+Role = Literal["beneficiary", "actor"]
+Status = Literal["eligible", "possible", "ineligible"]
+Kind = Literal[
+    "funding", "finance", "tax", "talent", "land", "space", "permission", "platform",
+    "service", "procurement", "programme", "recognition",
+]
+
+# Condition fields and the profile facts they read.
+FIELDS = ("org_type", "ownership", "location", "zones", "sectors", "stage", "size", "tags")
+LIST_FIELDS = ("zones", "sectors", "tags")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Title(Strict):
+    zh: str
+    en: str
+
+
+class Condition(Strict):
+    field: Literal[FIELDS]  # type: ignore[valid-type]
+    op: Operator
+    values: tuple[str, ...] = ()
+    quote: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_op(self) -> Condition:
+        if self.op == "known":
+            if self.values:
+                raise ValueError("op 'known' takes no values")
+            if self.field == "tags":
+                raise ValueError("op 'known' does not apply to tags; use any_of")
+        elif not self.values:
+            raise ValueError(f"op '{self.op}' needs at least one value")
+        if self.field in LIST_FIELDS and self.op == "in":
+            raise ValueError(f"'{self.field}' is a list: use any_of (or all_of), not in")
+        if self.field not in LIST_FIELDS and self.op in ("any_of", "all_of"):
+            raise ValueError(f"'{self.field}' holds one value: use in, not {self.op}")
+        return self
+
+
+class Group(Strict):
+    """Conditions that must all hold (AND). A rule's groups are alternatives (OR)."""
+
+    role: Role = "beneficiary"
+    label: str | None = None
+    conditions: tuple[Condition, ...] = Field(min_length=1)
+
+
+class Example(Strict):
+    name: str
+    status: Status
+    profile: dict[str, Any]
+
+
+class Rule(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: Title
+    document: str
+    section: str
+    kind: Kind
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    citations: tuple[str, ...] = Field(min_length=1)
+    applies_to: tuple[Group, ...] = Field(min_length=1)
+    # False where the measure addresses applicants the document-wide scope does not cover
+    # (e.g. individuals, where the scope lists organisations); a caveat must say why.
+    inherit_scope: bool = True
+    caveats: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _examples_both_ways(self) -> Rule:
+        statuses = {e.status for e in self.examples}
+        if "eligible" not in statuses or "ineligible" not in statuses:
+            raise ValueError("examples need at least one 'eligible' and one 'ineligible' case")
+        return self
+
+
+class ScopeGroup(Strict):
+    """One alternative of the document-wide scope, e.g. 'registered in 中关村示范区'."""
+
+    label: str
+    conditions: tuple[Condition, ...] = Field(min_length=1)
+    caveats: tuple[str, ...] = ()
+
+
+class Document(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    title_en: str
+    issuer: tuple[str, ...]
+    number: str | None = None
+    kind: str
+    issued: dt.date | None = None
+    effective: dt.date | None = None
+    expires: dt.date | None = None
+    seed: str
+    scope: tuple[ScopeGroup, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class VocabEntry(Strict):
+    id: str
+    en: str
+    parents: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    location: str | None = None  # zones only: where the zone lies
+
+
+class Vocabulary(Strict):
+    field: Literal[FIELDS]  # type: ignore[valid-type]
+    multi: bool
+    entries: tuple[VocabEntry, ...]
+
+
+def _as_list(value: Any) -> Any:
+    """A single string where a list is expected is taken as a one-item list."""
+    return [value] if isinstance(value, str) else value
+
+
+class ProfileLocation(Strict):
+    province: str | None = None
+    district: str | None = None
+    zones: tuple[str, ...] | None = None
+
+    _zones_list = field_validator("zones", mode="before")(_as_list)
+
+
+class Profile(Strict):
+    """An applicant as a user describes it. An absent key is unknown, never false."""
+
+    name: str | None = None
+    org_type: str | None = None
+    ownership: str | None = None
+    location: ProfileLocation | None = None
+    sectors: tuple[str, ...] | None = None
+    stage: str | None = None
+    size: str | None = None
+    tags: tuple[str, ...] = ()
+    not_tags: tuple[str, ...] = ()
+
+    _lists = field_validator("sectors", "tags", "not_tags", mode="before")(_as_list)

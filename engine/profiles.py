@@ -1,0 +1,124 @@
+"""Applicant profiles: reading (YAML or JSON, file or stdin), validation, and resolution of
+every value to a vocabulary entry, with the hierarchy closed over so matching is set logic."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.errors import EligError
+from engine.models import Profile
+from engine.taxonomy import Taxonomy
+from engine.yamlio import YamlDoc, read_yaml, validation_message
+
+SINGLE_FIELDS = ("org_type", "ownership", "stage", "size")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a profile says, resolved. For every field but tags: the set of entries the
+    applicant is (its values and all their ancestors), or None when unknown. Tags are open:
+    `held` holds the known ones, `not_held` the ones known to be absent (with descendants)."""
+
+    known: dict[str, frozenset[str] | None]
+    held: frozenset[str]
+    not_held: frozenset[str]
+    given: dict[str, Any] = field(default_factory=dict)  # resolved values as the profile gave them
+
+    def signature(self) -> tuple:
+        """Everything matching reads: equal signatures give equal results."""
+        return (tuple(sorted((k, tuple(sorted(v)) if v is not None else None) for k, v in self.known.items())),
+                tuple(sorted(self.held)), tuple(sorted(self.not_held)))
+
+
+def read_profile(path: str) -> tuple[YamlDoc, Profile]:
+    """Read and validate a profile file (`-` for stdin); YAML or JSON."""
+    if path == "-":
+        doc = YamlDoc("<stdin>", sys.stdin.read())
+    else:
+        doc = read_yaml(Path(path))
+    if not isinstance(doc.data, dict):
+        raise EligError(f"{doc.path}: a profile is a mapping of keys such as org_type, location, sectors; "
+                        f"got {type(doc.data).__name__}")
+    try:
+        return doc, Profile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise EligError(validation_message(doc, exc, "profile", Profile)) from None
+
+
+def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -> Facts:
+    """Resolve every value; `where(loc)` names the place of an error (file:line or row)."""
+
+    def one(field_name: str, vocab: str, raw: str, loc: list) -> str:
+        try:
+            return taxonomy.resolve(vocab, raw)
+        except EligError as exc:
+            raise EligError(f"{where(loc)}: {exc}") from None
+
+    known: dict[str, frozenset[str] | None] = {}
+    given: dict[str, Any] = {}
+    for name in SINGLE_FIELDS:
+        raw = getattr(profile, name)
+        if raw is None:
+            known[name] = None
+            continue
+        value = one(name, name, raw, [name])
+        given[name] = value
+        known[name] = taxonomy.up(name, value)
+
+    for name in ("sectors",):
+        raws = getattr(profile, name)
+        if raws is None:
+            known[name] = None
+        else:
+            values = [one(name, name, r, [name, i]) for i, r in enumerate(raws)]
+            given[name] = values
+            known[name] = _closure(taxonomy, name, values)
+
+    loc = profile.location
+    place: list[str] = []
+    zones: list[str] | None = None
+    if loc is not None:
+        for part in ("province", "district"):
+            raw = getattr(loc, part)
+            if raw is not None:
+                place.append(one(f"location.{part}", "location", raw, ["location", part]))
+        if loc.zones is not None:
+            zones = [one("location.zones", "zones", r, ["location", "zones", i]) for i, r in enumerate(loc.zones)]
+    if len(place) == 2 and place[0] not in taxonomy.up("location", place[1]):
+        raise EligError(f"{where(['location', 'district'])}: location.district {place[1]!r} is not in "
+                        f"location.province {place[0]!r}")
+    if not place and zones:
+        # a zone lies in a known place: registering there says where the applicant is
+        place = [z for z in (taxonomy.zone_location(z) for z in zones) if z]
+    known["location"] = _closure(taxonomy, "location", place) if place else None
+    if place:
+        given["location"] = place
+    known["zones"] = None if zones is None else _closure(taxonomy, "zones", zones)
+    if zones is not None:
+        given["zones"] = zones
+
+    held_ids = [one("tags", "tags", r, ["tags", i]) for i, r in enumerate(profile.tags)]
+    not_ids = [one("not_tags", "tags", r, ["not_tags", i]) for i, r in enumerate(profile.not_tags)]
+    held = _closure(taxonomy, "tags", held_ids)
+    not_held = frozenset(d for t in not_ids for d in taxonomy.down("tags", t))
+    clash = sorted(held & not_held)
+    if clash:
+        raise EligError(f"{where(['not_tags'])}: tags and not_tags contradict each other on "
+                        f"{', '.join(clash)}")
+    given["tags"] = held_ids
+    given["not_tags"] = not_ids
+    return Facts(known=known, held=held, not_held=not_held, given=given)
+
+
+def _closure(taxonomy: Taxonomy, vocab: str, values: list[str]) -> frozenset[str]:
+    return frozenset(a for v in values for a in taxonomy.up(vocab, v))
+
+
+def load_facts(path: str, taxonomy: Taxonomy) -> tuple[Profile, Facts]:
+    doc, profile = read_profile(path)
+    return profile, resolve(profile, taxonomy, lambda loc: f"{doc.path}:{doc.line_of(loc)}")

@@ -1,0 +1,131 @@
+"""Vocabularies: the values each field may take, their aliases and their hierarchy.
+
+A rule value matches a profile value when it equals it or lies above it in the hierarchy
+(海淀区 -> 北京市 -> 京津冀). Users may write an entry's id, an alias or its English name,
+in simplified or traditional characters.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from engine.errors import EligError
+from engine.models import FIELDS, VocabEntry, Vocabulary
+from engine.text import match_key
+from engine.yamlio import read_yaml, validation_message
+
+
+@dataclass
+class Vocab:
+    field: str
+    multi: bool
+    entries: dict[str, VocabEntry]
+    by_key: dict[str, str] = field(default_factory=dict)  # match key -> entry id
+    up: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> itself and ancestors
+    down: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> itself and descendants
+
+
+class Taxonomy:
+    def __init__(self, vocabs: dict[str, Vocab]):
+        self.vocabs = vocabs
+
+    def vocab(self, field_name: str) -> Vocab:
+        return self.vocabs[field_name]
+
+    def has(self, field_name: str, value: str) -> bool:
+        return value in self.vocabs[field_name].entries
+
+    def resolve(self, field_name: str, raw: object) -> str:
+        """The entry id for a user's value, or an EligError naming the closest entries."""
+        vocab = self.vocabs[field_name]
+        if not isinstance(raw, str) or not raw.strip():
+            raise EligError(f"{field_name}: expected a text value, got {raw!r}")
+        found = vocab.by_key.get(match_key(raw))
+        if found is None:
+            raise EligError(f"{field_name}: unknown value {raw!r}; {self.suggest(field_name, raw)}")
+        return found
+
+    def suggest(self, field_name: str, raw: str) -> str:
+        vocab = self.vocabs[field_name]
+        close = difflib.get_close_matches(match_key(raw), list(vocab.by_key), n=8, cutoff=0.4)
+        ids = list(dict.fromkeys(vocab.by_key[k] for k in close))[:4]
+        if ids:
+            return "did you mean " + ", ".join(ids) + "?"
+        return "valid values: " + ", ".join(list(vocab.entries)[:12]) + (
+            ", …" if len(vocab.entries) > 12 else "")
+
+    def up(self, field_name: str, value: str) -> frozenset[str]:
+        return self.vocabs[field_name].up[value]
+
+    def down(self, field_name: str, value: str) -> frozenset[str]:
+        return self.vocabs[field_name].down[value]
+
+    def english(self, field_name: str, value: str) -> str:
+        return self.vocabs[field_name].entries[value].en
+
+    def zone_location(self, zone: str) -> str | None:
+        return self.vocabs["zones"].entries[zone].location
+
+
+def load_taxonomy(folder: Path) -> Taxonomy:
+    vocabs: dict[str, Vocab] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        doc = read_yaml(path)
+        try:
+            model = Vocabulary.model_validate(doc.data)
+        except ValidationError as exc:
+            raise EligError(validation_message(doc, exc, path.stem, Vocabulary)) from None
+        vocabs[model.field] = _build(model, doc)
+    missing = [f for f in FIELDS if f not in vocabs]
+    if missing:
+        raise EligError(f"{folder}: no vocabulary for {', '.join(missing)} (expected <field>.yaml files)")
+    zones = vocabs["zones"]
+    for zone in zones.entries.values():
+        if zone.location and zone.location not in vocabs["location"].entries:
+            raise EligError(f"{folder}/zones.yaml: zone {zone.id!r} lies in unknown location {zone.location!r}")
+    return Taxonomy(vocabs)
+
+
+def _build(model: Vocabulary, doc) -> Vocab:
+    entries: dict[str, VocabEntry] = {}
+    vocab = Vocab(model.field, model.multi, entries)
+    for i, entry in enumerate(model.entries):
+        if entry.id in entries:
+            raise EligError(f"{doc.path}:{doc.line_of(['entries', i])}: duplicate entry {entry.id!r}")
+        entries[entry.id] = entry
+        for name in (entry.id, entry.en, *entry.aliases):
+            key = match_key(name)
+            other = vocab.by_key.get(key)
+            if other is not None and other != entry.id:
+                raise EligError(f"{doc.path}:{doc.line_of(['entries', i])}: name {name!r} of {entry.id!r} "
+                                f"already names {other!r}")
+            vocab.by_key[key] = entry.id
+    for i, entry in enumerate(model.entries):
+        for parent in entry.parents:
+            if parent not in entries:
+                raise EligError(f"{doc.path}:{doc.line_of(['entries', i])}: parent {parent!r} of "
+                                f"{entry.id!r} is not an entry")
+    for entry_id in entries:
+        vocab.up[entry_id] = frozenset(_walk(entry_id, lambda e: entries[e].parents))
+    children: dict[str, list[str]] = {e: [] for e in entries}
+    for entry in entries.values():
+        for parent in entry.parents:
+            children[parent].append(entry.id)
+    for entry_id in entries:
+        vocab.down[entry_id] = frozenset(_walk(entry_id, lambda e: children[e]))
+    return vocab
+
+
+def _walk(start: str, step) -> set[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for nxt in step(todo.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen

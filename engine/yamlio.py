@@ -1,0 +1,120 @@
+"""YAML reading (safe loader only) with line numbers for error messages.
+
+Pydantic errors carry a `loc` path; `line_of` maps such a path to the line of the YAML node,
+so a message can say `rules/x/m05.yaml:14`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from engine.errors import EligError
+
+try:  # the C loader is much faster where libyaml is available
+    SafeLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the build of PyYAML
+    SafeLoader = yaml.SafeLoader
+
+
+class YamlDoc:
+    """A parsed YAML file: its data, and the node tree for locating errors."""
+
+    def __init__(self, path: Path | str, text: str):
+        self.path = str(path)
+        try:
+            self.node = yaml.compose(text, Loader=SafeLoader)
+            self.data = yaml.load(text, Loader=SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{self.path}:{mark.line + 1}" if mark else self.path
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise EligError(f"{where}: not valid YAML: {problem}") from None
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """The 1-based line of the deepest node that exists along `loc`."""
+        node = self.node
+        line = node.start_mark.line + 1 if node is not None else 1
+        for key in loc:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == key:
+                        # a scalar (or an unknown key) is best located at the key itself
+                        child = v if isinstance(v, (yaml.MappingNode, yaml.SequenceNode)) else k
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                child = node.value[key]
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise EligError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise EligError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise EligError(f"{path}: cannot read: {exc.strerror}") from None
+    return YamlDoc(path, text)
+
+
+def spell_loc(prefix: str, loc: Sequence[str | int]) -> str:
+    """`m05.applies_to[0].conditions[1]` from a pydantic loc."""
+    out = prefix
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validation_message(doc: YamlDoc, exc: ValidationError, name: str, model: type) -> str:
+    """One line per pydantic error, each with file:line, position, problem and what is allowed."""
+    lines = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        line = doc.line_of(loc)
+        where = spell_loc(name, loc)
+        if err["type"] == "extra_forbidden":
+            parent_loc, key = loc[:-1], loc[-1]
+            allowed = ", ".join(_fields_at(model, parent_loc))
+            lines.append(f"{doc.path}:{line}: unknown key '{key}' in {spell_loc(name, parent_loc)}; "
+                         f"allowed: {allowed}")
+        elif err["type"] == "missing":
+            lines.append(f"{doc.path}:{line}: missing key '{loc[-1]}' in {spell_loc(name, loc[:-1])}")
+        else:
+            value = err.get("input")
+            shown = f" (got {value!r})" if not isinstance(value, (dict, list)) else ""
+            lines.append(f"{doc.path}:{line}: {where}: {err['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def _fields_at(model: Any, loc: Sequence[str | int]) -> list[str]:
+    """The field names a model allows at `loc` (walking nested models and lists)."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> Any:
+    if hasattr(annotation, "model_fields"):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
