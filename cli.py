@@ -81,5 +81,36 @@ def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: 
         click.echo(render_text(result, color=sys.stdout.isatty(), show_ineligible=show_all), nl=False)
 
 
+@main.group()
+def rules() -> None:
+    """Work on the rule base: lint it before committing."""
+
+
+@rules.command("lint")
+@rules_option
+@user_errors
+def rules_lint(rules: Path | None) -> None:
+    """Check every rule file: schema, taxonomy values, verbatim quotes, examples.
+
+    Exits 2 on any error; warnings (such as unused taxonomy entries) do not fail.
+
+    \b
+    Example:
+        elig rules lint
+        elig rules lint --rules my-rules/
+    """
+    from engine.lint import lint
+
+    report = lint(rules)
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
+    click.echo(f"{report.n_rules} rules, {report.n_examples} examples: {len(report.errors)} errors, "
+               f"{len(report.warnings)} warnings", err=True)
+    if report.errors:
+        sys.exit(2)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

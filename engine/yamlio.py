@@ -35,17 +35,18 @@ class YamlDoc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise EligError(f"{where}: not valid YAML: {problem}") from None
 
-    def line_of(self, loc: Sequence[str | int]) -> int:
-        """The 1-based line of the deepest node that exists along `loc`."""
+    def line_of(self, loc: Sequence[str | int], at_key: bool = False) -> int:
+        """The 1-based line of the deepest node that exists along `loc` (of its key, with at_key)."""
         node = self.node
         line = node.start_mark.line + 1 if node is not None else 1
-        for key in loc:
+        for depth, key in enumerate(loc, start=1):
             child = None
             if isinstance(node, yaml.MappingNode):
                 for k, v in node.value:
                     if k.value == key:
                         # a scalar (or an unknown key) is best located at the key itself
-                        child = v if isinstance(v, (yaml.MappingNode, yaml.SequenceNode)) else k
+                        is_container = isinstance(v, (yaml.MappingNode, yaml.SequenceNode))
+                        child = k if (at_key and depth == len(loc)) or not is_container else v
                         break
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
                 child = node.value[key]
@@ -85,6 +86,7 @@ def validation_message(doc: YamlDoc, exc: ValidationError, name: str, model: typ
         where = spell_loc(name, loc)
         if err["type"] == "extra_forbidden":
             parent_loc, key = loc[:-1], loc[-1]
+            line = doc.line_of(loc, at_key=True)
             allowed = ", ".join(_fields_at(model, parent_loc))
             lines.append(f"{doc.path}:{line}: unknown key '{key}' in {spell_loc(name, parent_loc)}; "
                          f"allowed: {allowed}")
@@ -93,7 +95,8 @@ def validation_message(doc: YamlDoc, exc: ValidationError, name: str, model: typ
         else:
             value = err.get("input")
             shown = f" (got {value!r})" if not isinstance(value, (dict, list)) else ""
-            lines.append(f"{doc.path}:{line}: {where}: {err['msg']}{shown}")
+            message = err["msg"].replace("valid tuple", "list").replace("Input should be", "should be")
+            lines.append(f"{doc.path}:{line}: {where}: {message}{shown}")
     return "\n".join(lines)
 
 

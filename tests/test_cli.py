@@ -1,0 +1,144 @@
+"""The command line as a user sees it: exact output for the example profiles (golden files),
+and one clear message with exit code 2 for every kind of bad input.
+
+Regenerate the golden files after a deliberate change:  ELIG_REGOLD=1 python3 -m pytest tests/test_cli.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+HERE = Path(__file__).resolve().parent
+PROFILES = sorted((HERE.parent / "profiles").glob("*.yaml"))
+GOLD = HERE / "gold"
+AS_OF = "2026-11-24"
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def compare_gold(name: str, text: str) -> None:
+    path = GOLD / name
+    if os.environ.get("ELIG_REGOLD"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run ELIG_REGOLD=1 python3 -m pytest tests/test_cli.py"
+    assert text == path.read_text(encoding="utf-8"), f"output differs from {path}"
+
+
+def _stable(text: str) -> str:
+    """The rules version changes with every rule edit; goldens pin everything else."""
+    return re.sub(r"rules [0-9a-f]{12}", "rules <version>", re.sub(r'"rules_version": "[0-9a-f]{12}"',
+                                                                   '"rules_version": "<version>"', text))
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_check_text_gold(profile):
+    result = run("check", str(profile), "--all", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    compare_gold(f"{profile.stem}.txt", _stable(result.output))
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_check_json_gold(profile):
+    result = run("check", str(profile), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    compare_gold(f"{profile.stem}.json", _stable(result.output))
+
+
+def test_json_follows_the_contract():
+    data = json.loads(run("check", str(PROFILES[0]), "--format", "json", "--all", "--as-of", AS_OF).output)
+    assert set(data) >= {"profile", "as_of", "rules_version", "results"}
+    assert data["as_of"] == AS_OF
+    for r in data["results"]:
+        assert set(r) >= {"id", "title", "document", "section", "status", "role", "citations", "conditions",
+                          "missing", "caveats"}
+        assert r["status"] in ("eligible", "possible", "ineligible")
+        assert set(r["title"]) == {"zh", "en"} and set(r["document"]) >= {"id", "title", "number"}
+        for c in r["citations"]:
+            assert isinstance(c["start"], int) and c["end"] > c["start"]
+        for c in r["conditions"]:
+            assert set(c) >= {"field", "expected", "actual", "outcome", "quote"}
+
+
+def test_citations_are_verbatim_at_their_offsets(checker):
+    data = json.loads(run("check", str(PROFILES[0]), "--format", "json", "--all", "--as-of", AS_OF).output)
+    for r in data["results"]:
+        source = checker.base.documents[r["document"]["id"]].source.text
+        for c in r["citations"]:
+            assert re.sub(r"\s", "", source[c["start"]:c["end"]]) == re.sub(r"\s", "", c["quote"])
+
+
+def test_missing_facts_make_measures_possible_and_name_the_fact():
+    data = json.loads(run("check", str(HERE.parent / "profiles" / "firm-partial.yaml"), "--format", "json",
+                          "--as-of", AS_OF).output)
+    possible = [r for r in data["results"] if r["status"] == "possible"]
+    assert possible, "a firm that says little should have possible measures"
+    assert all(r["missing"] for r in possible)
+    assert not [r for r in data["results"] if r["status"] == "ineligible"]
+
+
+def test_a_contradicting_fact_rules_out_under_all():
+    # the template measure needs a small or micro firm: a large one is ruled out by its size
+    profile = "org_type: 企业\nsize: 大型\nlocation: {province: 北京市, zones: [中关村示范区]}\n" \
+              "tags: [国家高新技术企业]\nsectors: [人工智能]\n"
+    data = json.loads(run("check", "-", "--format", "json", "--all", "--as-of", AS_OF, stdin=profile).output)
+    measure = next(r for r in data["results"] if r["id"] == "zgc22-01a-high-growth-small-firms")
+    assert measure["status"] == "ineligible"
+    assert [c["field"] for c in measure["conditions"] if c["outcome"] == "unmet"] == ["size"]
+    without_all = json.loads(run("check", "-", "--format", "json", "--as-of", AS_OF, stdin=profile).output)
+    assert "zgc22-01a-high-growth-small-firms" not in {r["id"] for r in without_all["results"]}
+
+
+def test_as_of_leaves_out_measures_not_yet_in_force():
+    data = json.loads(run("check", str(PROFILES[0]), "--format", "json", "--all", "--as-of", "2020-01-01").output)
+    assert not [r for r in data["results"] if r["document"]["id"] == "zgc-measures-2022"]
+
+
+def test_traditional_and_english_spellings_give_the_same_results():
+    simplified = "org_type: 企业\nlocation: {province: 北京市, zones: [中关村示范区]}\ntags: [国家高新技术企业]\n"
+    traditional = "org_type: 企業\nlocation: {province: 北京市, zones: [中關村示範區]}\ntags: [國家高新技術企業]\n"
+    english = "org_type: enterprise\nlocation: {province: Beijing, zones: [ZGC]}\ntags: [HNTE]\n"
+    outputs = {run("check", "-", "--format", "json", "--as-of", AS_OF, stdin=p).output for p in
+               (simplified, traditional, english)}
+    results = {json.dumps(json.loads(o)["results"]) for o in outputs}
+    assert len(results) == 1
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("misspelt.yaml", "misspelt.yaml:1: org_type: unknown value '公思'; did you mean 企业?"),
+    ("broken.yaml", "broken.yaml:3: not valid YAML"),
+    ("unknownkey.yaml", "unknownkey.yaml:2: unknown key 'locaton' in profile; allowed: name, org_type"),
+    ("badtype.yaml", "badtype.yaml:2: profile.sectors: should be a list (got 5)"),
+    ("badzone.yaml", "badzone.yaml:3: zones: unknown value '海甸园'; did you mean 中关村海淀园?"),
+    ("contradiction.yaml", "contradiction.yaml:3: tags and not_tags contradict each other on 国家高新技术企业"),
+    ("district-outside-province.yaml", "location.district '海淀区' is not in location.province '天津市'"),
+    ("does-not-exist.yaml", "does-not-exist.yaml: no such file"),
+])
+def test_bad_profile_gives_one_clear_message(name, expected):
+    result = CliRunner().invoke(main, ["check", str(HERE / "invalid" / "profiles" / name)])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bad_date_is_a_usage_error():
+    result = run("check", str(PROFILES[0]), "--as-of", "24/11/2026")
+    assert result.exit_code == 2 and "is not a date; write YYYY-MM-DD" in result.output
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    for command in (["check"], ["rules", "lint"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Example:" in result.output
+        assert "elig " + " ".join(command) in readme, command

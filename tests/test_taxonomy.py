@@ -1,0 +1,59 @@
+"""The vocabularies: names users write resolve to entries; the hierarchy closes upward."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import EligError
+
+
+@pytest.mark.parametrize(("field", "written", "entry"), [
+    ("org_type", "高等学校", "高校"),
+    ("org_type", "University", "高校"),
+    ("org_type", "醫院", "医院"),                    # traditional
+    ("org_type", "创投机构", "投资机构"),
+    ("location", "Haidian", "海淀区"),
+    ("location", "在京", "北京市"),
+    ("zones", "中關村國家自主創新示範區", "中关村示范区"),  # traditional alias
+    ("zones", "经开区", "北京经济技术开发区"),
+    ("tags", "专精特新小巨人", "专精特新“小巨人”"),       # without the quotation marks
+    ("tags", "專精特新「小巨人」", "专精特新“小巨人”"),
+    ("tags", "三甲医院", "三级甲等医院"),
+    ("ownership", "省（市）属国有企业", "省(市)属国有企业"),  # full-width brackets
+    ("sectors", "AR/VR", "虚拟现实"),
+    ("size", "small", "小型"),
+])
+def test_names_resolve(checker, field, written, entry):
+    assert checker.base.taxonomy.resolve(field, written) == entry
+
+
+@pytest.mark.parametrize(("field", "entry", "ancestor"), [
+    ("location", "海淀区", "北京市"),
+    ("location", "海淀区", "京津冀"),
+    ("location", "雄安新区", "京津冀"),
+    ("sectors", "人形机器人", "智能装备"),
+    ("sectors", "人形机器人", "未来产业"),
+    ("sectors", "人工智能", "高精尖产业"),
+    ("zones", "中关村海淀园", "中关村示范区"),
+    ("tags", "专精特新“小巨人”", "专精特新中小企业"),
+    ("org_type", "孵化器", "科技服务机构"),
+])
+def test_hierarchy_upward(checker, field, entry, ancestor):
+    assert ancestor in checker.base.taxonomy.up(field, entry)
+
+
+@pytest.mark.parametrize(("field", "entry", "not_ancestor"), [
+    ("location", "上海市", "京津冀"),
+    ("location", "海淀区", "天津市"),
+    ("zones", "北京经济技术开发区", "中关村示范区"),   # zones are planned areas, not implied
+    ("sectors", "人工智能", "未来产业"),
+])
+def test_hierarchy_does_not_overreach(checker, field, entry, not_ancestor):
+    assert not_ancestor not in checker.base.taxonomy.up(field, entry)
+
+
+def test_unknown_value_suggests_the_closest(checker):
+    with pytest.raises(EligError) as err:
+        checker.base.taxonomy.resolve("org_type", "高效")
+    assert "unknown value '高效'" in str(err.value)
+    assert "did you mean" in str(err.value) and "高校" in str(err.value)
