@@ -81,6 +81,51 @@ def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: 
         click.echo(render_text(result, color=sys.stdout.isatty(), show_ineligible=show_all), nl=False)
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+              help="Exit 2 if total coverage is below PCT or any quote is broken.")
+@click.option("--document", "document", help="Audit one document (its id, e.g. zgc-measures-2022).")
+@rules_option
+@user_errors
+def audit(fmt: str, output: Path | None, fail_under: float | None, document: str | None,
+          rules: Path | None) -> None:
+    """Show how completely and faithfully the rules cover the source documents.
+
+    Every sentence is covered (cited by a rule), excluded (with a reason) or uncovered;
+    every citation and quote is checked verbatim against the source.
+
+    \b
+    Example:
+        elig audit
+        elig audit --format html -o audit.html
+        elig audit --fail-under 100
+    """
+    from engine.audit import audit as run_audit
+    from engine.audit import gate
+    from engine.audit_html import render_audit_html
+    from engine.audit_json import render_audit_json
+    from engine.audit_text import render_audit_text
+
+    result = run_audit(rules, document)
+    if fmt == "json":
+        text = render_audit_json(result)
+    elif fmt == "html":
+        text = render_audit_html(result)
+    else:
+        text = render_audit_text(result, color=output is None and sys.stdout.isatty())
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    reason = gate(result, fail_under) if fail_under is not None else None
+    if reason:
+        click.echo(f"audit failed: {reason}", err=True)
+        sys.exit(2)
+
+
 @main.group()
 def rules() -> None:
     """Work on the rule base: lint it before committing."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from engine.errors import EligError
-from engine.models import Condition, Document, Rule
+from engine.models import Condition, Document, Exclusion, Exclusions, Rule
 from engine.taxonomy import Taxonomy, load_taxonomy
 from engine.text import SourceText
 from engine.yamlio import YamlDoc, read_yaml, validation_message
@@ -27,11 +27,21 @@ class Citation:
 
 
 @dataclass
+class LoadedExclusion:
+    model: Exclusion
+    start: int | None  # None when the quote is not found in the source
+    end: int | None
+    line: int
+
+
+@dataclass
 class LoadedDocument:
     model: Document
     folder: Path
     source: SourceText
     yaml: YamlDoc
+    exclusions: list[LoadedExclusion] = field(default_factory=list)
+    exclusions_path: Path | None = None
 
 
 @dataclass
@@ -84,6 +94,11 @@ def load_rulebase(root: Path | None = None, strict: bool = True) -> RuleBase:
                 continue
             seen[rule.model.id] = path
             rules.append(rule)
+    for doc in documents.values():
+        for excl in doc.exclusions:
+            see = excl.model.see
+            if see and see not in seen and not see.startswith("document.yaml"):
+                problems.append(f"{doc.exclusions_path}:{excl.line}: `see: {see}` names no rule")
     base = RuleBase(root, taxonomy, documents, rules, _version(root), problems)
     if strict and problems:
         shown = problems[:20]
@@ -109,11 +124,34 @@ def _load_document(folder: Path, taxonomy: Taxonomy, problems: list[str]) -> Loa
         problems.append(f"{source_path}: missing: copy the seed {model.seed} here unchanged")
         return None
     doc = LoadedDocument(model, folder, source, ydoc)
+    _load_exclusions(doc, problems)
     for i, group in enumerate(model.scope):
         for j, cond in enumerate(group.conditions):
             problems += _check_condition(cond, ydoc, ["scope", i, "conditions", j], f"{model.id}.scope[{i}]",
                                          taxonomy, source)
     return doc
+
+
+def _load_exclusions(doc: LoadedDocument, problems: list[str]) -> None:
+    path = doc.folder / "exclusions.yaml"
+    if not path.is_file():
+        return
+    ydoc = read_yaml(path)
+    try:
+        model = Exclusions.model_validate(ydoc.data)
+    except ValidationError as exc:
+        problems.append(validation_message(ydoc, exc, "exclusions", Exclusions))
+        return
+    if model.document != doc.model.id:
+        problems.append(f"{path}:{ydoc.line_of(['document'])}: document {model.document!r} must be {doc.model.id!r}")
+    doc.exclusions_path = path
+    for i, excl in enumerate(model.exclusions):
+        line = ydoc.line_of(["exclusions", i, "quote"])
+        span = doc.source.locate(excl.quote)
+        if span is None:
+            problems.append(f"{path}:{line}: exclusions[{i}].quote is not verbatim in source.txt: "
+                            f"{_short(excl.quote)}")
+        doc.exclusions.append(LoadedExclusion(excl, *(span or (None, None)), line))
 
 
 def _load_rule(path: Path, doc: LoadedDocument, taxonomy: Taxonomy, problems: list[str]) -> LoadedRule | None:

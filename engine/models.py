@@ -117,6 +117,38 @@ class Document(Strict):
     notes: tuple[str, ...] = ()
 
 
+ExclusionReason = Literal["background", "goal", "internal", "duplicate", "news", "results"]
+REASONS: dict[str, str] = {
+    "background": "background or rationale",
+    "goal": "goal or target",
+    "internal": "government-internal arrangement with no addressable applicant",
+    "duplicate": "duplicate of a measure encoded elsewhere",
+    "news": "news narrative, not a measure",
+    "results": "report of results",
+}
+
+
+class Exclusion(Strict):
+    """A sentence deliberately not encoded, and why."""
+
+    quote: str = Field(min_length=1)
+    reason: ExclusionReason
+    section: str | None = None
+    see: str | None = None  # for duplicates: the rule id (or document.yaml) that encodes it
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _duplicate_names_its_original(self) -> Exclusion:
+        if self.reason == "duplicate" and not self.see:
+            raise ValueError("a duplicate names what it duplicates in `see`")
+        return self
+
+
+class Exclusions(Strict):
+    document: str
+    exclusions: tuple[Exclusion, ...]
+
+
 class VocabEntry(Strict):
     id: str
     en: str
