@@ -54,7 +54,7 @@ class Checker:
 
     def in_force(self, rule: LoadedRule, as_of: dt.date) -> bool:
         doc = self.base.document(rule).model
-        start = rule.model.valid_from or doc.effective or doc.issued
+        start = rule.model.valid_from or doc.effective or doc.published or doc.issued
         end = rule.model.valid_until or doc.expires
         return (start is None or start <= as_of) and (end is None or as_of <= end)
 

@@ -109,7 +109,8 @@ class Document(Strict):
     issuer: tuple[str, ...]
     number: str | None = None
     kind: str
-    issued: dt.date | None = None
+    issued: dt.date | None = None  # 成文日期
+    published: dt.date | None = None  # 发布日期
     effective: dt.date | None = None
     expires: dt.date | None = None
     seed: str
@@ -117,7 +118,7 @@ class Document(Strict):
     notes: tuple[str, ...] = ()
 
 
-ExclusionReason = Literal["background", "goal", "internal", "duplicate", "news", "results"]
+ExclusionReason = Literal["background", "goal", "internal", "duplicate", "news", "results", "page"]
 REASONS: dict[str, str] = {
     "background": "background or rationale",
     "goal": "goal or target",
@@ -125,6 +126,7 @@ REASONS: dict[str, str] = {
     "duplicate": "duplicate of a measure encoded elsewhere",
     "news": "news narrative, not a measure",
     "results": "report of results",
+    "page": "web page furniture (navigation, sharing, links)",
 }
 
 

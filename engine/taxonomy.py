@@ -72,43 +72,51 @@ class Taxonomy:
 
 
 def load_taxonomy(folder: Path) -> Taxonomy:
-    vocabs: dict[str, Vocab] = {}
+    """All vocabularies under `folder`. A field may span several files (`tags.yaml`,
+    `tags-future-2025.yaml`): their entries are merged, and parents may cross files."""
+    parts: dict[str, list[tuple[Vocabulary, object]]] = {}
     for path in sorted(folder.glob("*.yaml")):
         doc = read_yaml(path)
         try:
             model = Vocabulary.model_validate(doc.data)
         except ValidationError as exc:
             raise EligError(validation_message(doc, exc, path.stem, Vocabulary)) from None
-        vocabs[model.field] = _build(model, doc)
-    missing = [f for f in FIELDS if f not in vocabs]
+        parts.setdefault(model.field, []).append((model, doc))
+    missing = [f for f in FIELDS if f not in parts]
     if missing:
         raise EligError(f"{folder}: no vocabulary for {', '.join(missing)} (expected <field>.yaml files)")
-    zones = vocabs["zones"]
-    for zone in zones.entries.values():
+    vocabs = {name: _build(pieces) for name, pieces in parts.items()}
+    for zone in vocabs["zones"].entries.values():
         if zone.location and zone.location not in vocabs["location"].entries:
-            raise EligError(f"{folder}/zones.yaml: zone {zone.id!r} lies in unknown location {zone.location!r}")
+            raise EligError(f"{folder}: zone {zone.id!r} lies in unknown location {zone.location!r}")
     return Taxonomy(vocabs)
 
 
-def _build(model: Vocabulary, doc) -> Vocab:
+def _build(pieces: list) -> Vocab:
+    first = pieces[0][0]
     entries: dict[str, VocabEntry] = {}
-    vocab = Vocab(model.field, model.multi, entries)
-    for i, entry in enumerate(model.entries):
-        if entry.id in entries:
-            raise EligError(f"{doc.path}:{doc.line_of(['entries', i])}: duplicate entry {entry.id!r}")
-        entries[entry.id] = entry
-        for name in (entry.id, entry.en, *entry.aliases):
-            key = match_key(name)
-            other = vocab.by_key.get(key)
-            if other is not None and other != entry.id:
-                raise EligError(f"{doc.path}:{doc.line_of(['entries', i])}: name {name!r} of {entry.id!r} "
-                                f"already names {other!r}")
-            vocab.by_key[key] = entry.id
-    for i, entry in enumerate(model.entries):
+    vocab = Vocab(first.field, first.multi, entries)
+    placed: dict[str, str] = {}  # entry id -> "file:line", for messages
+    for model, doc in pieces:
+        if model.multi != first.multi:
+            raise EligError(f"{doc.path}:{doc.line_of(['multi'])}: multi must be {first.multi} as in the other "
+                            f"{first.field} files")
+        for i, entry in enumerate(model.entries):
+            where = f"{doc.path}:{doc.line_of(['entries', i])}"
+            if entry.id in entries:
+                raise EligError(f"{where}: duplicate entry {entry.id!r} (also at {placed[entry.id]})")
+            entries[entry.id] = entry
+            placed[entry.id] = where
+            for name in (entry.id, entry.en, *entry.aliases):
+                key = match_key(name)
+                other = vocab.by_key.get(key)
+                if other is not None and other != entry.id:
+                    raise EligError(f"{where}: name {name!r} of {entry.id!r} already names {other!r}")
+                vocab.by_key[key] = entry.id
+    for entry in entries.values():
         for parent in entry.parents:
             if parent not in entries:
-                raise EligError(f"{doc.path}:{doc.line_of(['entries', i])}: parent {parent!r} of "
-                                f"{entry.id!r} is not an entry")
+                raise EligError(f"{placed[entry.id]}: parent {parent!r} of {entry.id!r} is not an entry")
     for entry_id in entries:
         vocab.up[entry_id] = frozenset(_walk(entry_id, lambda e: entries[e].parents))
     children: dict[str, list[str]] = {e: [] for e in entries}
