@@ -1,0 +1,134 @@
+"""Writing screening results: CSV, JSONL or XLSX (with a summary sheet).
+
+Cells that would start a formula in a spreadsheet (=, +, -, @) are prefixed with an
+apostrophe. Files are written to a temporary name and renamed when complete, so a crash never
+leaves a half-written result under the real name. The same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class Output:
+    """Where rows go: a file (written under a temporary name, renamed on close) or stdout."""
+
+    def __init__(self, path: Path | None, binary: bool = False):
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp") if path else None
+        if self.tmp:
+            self.stream: IO = open(self.tmp, "wb" if binary else "w", encoding=None if binary else "utf-8",  # noqa: SIM115
+                                   newline=None if binary else "")
+        else:
+            self.stream = sys.stdout.buffer if binary else sys.stdout
+
+    def commit(self) -> None:
+        if self.tmp and self.path:
+            self.stream.close()
+            os.replace(self.tmp, self.path)
+        else:
+            self.stream.flush()
+
+    def abandon(self) -> None:
+        if self.tmp:
+            self.stream.close()
+            self.tmp.unlink(missing_ok=True)
+
+
+class CsvWriter:
+    def __init__(self, out: Output, header: list[str], added: list[str]):
+        if out.path:  # a BOM lets Excel open UTF-8 Chinese text correctly
+            out.stream.write("\ufeff")
+        self.writer = csv.writer(out.stream, lineterminator="\n")
+        self.writer.writerow([safe(h) for h in header + added])
+
+    def write(self, cells: list, record: dict | None, values: list) -> None:
+        self.writer.writerow([safe(c) for c in cells + [_flat(v) for v in values]])
+
+    def close(self, summary: list[list]) -> None:
+        pass
+
+
+class JsonlWriter:
+    def __init__(self, out: Output, header: list[str], added: list[str]):
+        self.out = out
+        self.header = header
+        self.added = added
+
+    def write(self, cells: list, record: dict | None, values: list) -> None:
+        row = dict(record) if record is not None else dict(zip(self.header, cells))
+        row.update(zip(self.added, values))
+        self.out.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def close(self, summary: list[list]) -> None:
+        pass
+
+
+class XlsxWriter:
+    def __init__(self, out: Output, header: list[str], added: list[str]):
+        from openpyxl import Workbook
+
+        self.out = out
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("screened")
+        self.sheet.append([safe(h) for h in header + added])
+
+    def write(self, cells: list, record: dict | None, values: list) -> None:
+        self.sheet.append([safe(c) for c in cells + [_flat(v) for v in values]])
+
+    def close(self, summary: list[list]) -> None:
+        sheet = self.book.create_sheet("summary")
+        for row in summary:
+            sheet.append([safe(c) for c in row])
+        buffer = io.BytesIO()
+        self.book.save(buffer)
+        self.out.stream.write(_stable_zip(buffer.getvalue()))
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same archive with fixed entry timestamps, so equal inputs give equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving here
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", content)
+            target.writestr(entry, content)
+    return result.getvalue()
+
+
+def _flat(value: Any) -> Any:
+    """A cell for CSV/XLSX: lists of ids joined by ';', nested results as JSON."""
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "xlsx": XlsxWriter}
+
+
+def open_writer(fmt: str, path: Path | None, header: Iterable[str], added: list[str]):
+    out = Output(path, binary=fmt == "xlsx")
+    return out, WRITERS[fmt](out, list(header), added)

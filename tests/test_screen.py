@@ -1,0 +1,144 @@
+"""`elig screen`: the same firms in a GBK CSV with Chinese headers, an XLSX and a JSONL file
+give the same results; bad rows become error rows; answers equal `elig check`; output is
+byte-identical across runs and --workers; no cell can start a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from cli import main
+
+HERE = Path(__file__).resolve().parent
+AS_OF = "2026-11-24"
+HEADER = ["企业名称", "企业类型", "所属省份", "所在区", "所属园区", "所属行业", "企业规模", "资质", "高新技术企业", "备注"]
+FIRMS = [
+    ["北京甲科技有限公司", "企业", "北京市", "海淀区", "中关村示范区", "人工智能", "小型", "", "是", "=HYPERLINK()"],
+    ["乙生物", "企业", "北京市", "昌平区", "中关村示范区;中关村昌平园", "生物医药", "中型", "专精特新中小企业", "否", ""],
+    ["丙大学", "高等学校", "北京市", "海淀区", "中关村示范区", "", "", "双一流", "", "+1"],
+    ["丁公司", "公思", "北京市", "", "", "", "", "", "", "bad org type"],
+    ["戊芯片", "企业", "上海市", "", "", "集成电路、人工智能", "微型", "国家高新技术企业", "", "-x"],
+    ["己公司", "企业", "北京市", "", "", "", "", "", "也许", "bad flag"],
+    ["庚科技", "企业", "", "", "", "", "", "", "", "@mention"],
+]
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def write_inputs(folder: Path) -> dict[str, Path]:
+    paths = {"csv": folder / "firms.csv", "xlsx": folder / "firms.xlsx", "jsonl": folder / "firms.jsonl"}
+    with open(paths["csv"], "w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows([HEADER, *FIRMS])
+    book = Workbook()
+    book.active.append(HEADER)
+    for firm in FIRMS:
+        book.active.append(firm)
+    book.save(paths["xlsx"])
+    with open(paths["jsonl"], "w", encoding="utf-8") as f:
+        for firm in FIRMS:
+            f.write(json.dumps(dict(zip(HEADER, firm)), ensure_ascii=False) + "\n")
+    return paths
+
+
+def screened_rows(path: Path, *extra: str) -> list[dict]:
+    result = run("screen", str(path), "--format", "jsonl", "--as-of", AS_OF, *extra)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def test_gbk_csv_xlsx_and_jsonl_give_the_same_results(tmp_path):
+    paths = write_inputs(tmp_path)
+    outcomes = {}
+    for fmt, path in paths.items():
+        rows = screened_rows(path)
+        assert len(rows) == len(FIRMS), fmt
+        assert [r["企业名称"] for r in rows] == [f[0] for f in FIRMS], fmt
+        # each error names its own file's line (JSONL has no header line), then the same message
+        outcomes[fmt] = [(r["eligible"], r["possible"], re.sub(r"^row \d+: ", "", r["error"])) for r in rows]
+    assert outcomes["csv"] == outcomes["xlsx"] == outcomes["jsonl"]
+
+
+def test_bad_rows_become_error_rows_and_the_rest_are_screened(tmp_path):
+    rows = screened_rows(write_inputs(tmp_path)["csv"])
+    errors = {r["企业名称"]: r["error"] for r in rows if r["error"]}
+    assert set(errors) == {"丁公司", "己公司"}
+    assert errors["丁公司"] == "row 5: column '企业类型': org_type: unknown value '公思'; did you mean 企业?"
+    assert errors["己公司"].startswith("row 7: column '高新技术企业': '也许' is not a yes/no answer")
+    assert all(r["n_eligible"] is not None for r in rows if not r["error"])
+
+
+def test_screen_gives_the_same_answers_as_check(tmp_path):
+    profiles = sorted((HERE.parent / "profiles").glob("*.yaml"))
+    jsonl = tmp_path / "profiles.jsonl"
+    jsonl.write_text("".join(json.dumps(yaml.safe_load(p.read_text(encoding="utf-8")), ensure_ascii=False) + "\n"
+                             for p in profiles), encoding="utf-8")
+    rows = screened_rows(jsonl)
+    assert len(rows) == len(profiles)
+    for profile, row in zip(profiles, rows):
+        check = json.loads(run("check", str(profile), "--format", "json", "--as-of", AS_OF).output)
+        by_status = {s: sorted(r["id"] for r in check["results"] if r["status"] == s) for s in ("eligible", "possible")}
+        assert (sorted(row["eligible"]), sorted(row["possible"])) == (by_status["eligible"], by_status["possible"]), \
+            profile.name
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+def test_output_is_byte_identical_across_runs_and_workers(tmp_path, fmt):
+    source = write_inputs(tmp_path)["csv"]
+    outputs = []
+    for i, workers in enumerate(["1", "2", "1"]):
+        out = tmp_path / f"out{i}.{fmt}"
+        assert run("screen", str(source), "-o", str(out), "--workers", workers, "--as-of", AS_OF).exit_code == 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert not list(tmp_path.glob(".*.tmp")), "the temporary file is renamed when complete"
+
+
+def test_no_cell_starts_a_formula(tmp_path):
+    source = write_inputs(tmp_path)["csv"]
+    out = tmp_path / "out.xlsx"
+    assert run("screen", str(source), "-o", str(out), "--as-of", AS_OF).exit_code == 0
+    book = load_workbook(out, read_only=True)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+    assert "'=HYPERLINK()" in cells and "'+1" in cells and "'@mention" in cells
+    assert not [c for c in cells if isinstance(c, str) and c and c[0] in "=+-@"]
+    assert book.sheetnames == ["screened", "summary"]
+    text = run("screen", str(source), "--format", "csv", "--as-of", AS_OF).stdout
+    for row in csv.reader(io.StringIO(text)):
+        assert not [c for c in row if c and c[0] in "=+-@"]
+
+
+def test_explain_carries_the_check_result(tmp_path):
+    rows = screened_rows(write_inputs(tmp_path)["jsonl"], "--explain")
+    first = rows[0]["check"]
+    assert {"profile", "as_of", "results"} <= set(first)
+    assert sorted(r["id"] for r in first["results"] if r["status"] == "eligible") == sorted(rows[0]["eligible"])
+
+
+def test_a_mapping_file_names_other_headers(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns: {客户: name, 类型: org_type, 注册地: province, 园区名: zones}\n"
+                       "flags: {中关村高新: 中关村高新技术企业}\n", encoding="utf-8")
+    data = tmp_path / "clients.csv"
+    data.write_text("客户,类型,注册地,园区名,中关村高新\n甲,企业,北京市,中关村示范区,是\n", encoding="utf-8")
+    rows = screened_rows(data, "--columns", str(mapping))
+    assert rows[0]["error"] == "" and rows[0]["n_eligible"] + rows[0]["n_possible"] > 0
+
+
+def test_unreadable_input_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["screen", str(tmp_path / "none.csv")])
+    assert result.exit_code == 2 and "none.csv: no such file" in result.output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["screen", str(empty), "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 2 and "empty file" in result.output
+    assert not (tmp_path / "out.csv").exists()
