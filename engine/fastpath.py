@@ -57,25 +57,39 @@ class FastMatcher:
                                      for r in base.rules], dtype=np.intp)
         self._n_scope_groups = [len(base.documents[d].model.scope) for d in self._scoped_docs]
 
-    def _field_codes(self, field: str, facts: Facts) -> np.ndarray:
+    @property
+    def fields(self) -> list[str]:
+        """The fields conditions read, in the order of the condition vector."""
+        return self._field_order
+
+    def field_width(self, field: str) -> int:
+        return len(self._fields.get(field, ()))
+
+    def field_codes(self, field: str, facts: Facts) -> np.ndarray:
+        """Codes of the conditions on one field (cached: they depend on that field alone)."""
         key = (field, facts.held, facts.not_held) if field == "tags" else (field, facts.known[field])
         codes = self._cache.get(key)
         if codes is None:
             codes = np.array([CODE[logic.evaluate(c, facts)] for c in self._fields[field]], dtype=np.int8)
-            self._cache[key] = codes
             if len(self._cache) > 200_000:  # bound memory on endless variety
                 self._cache.clear()
+            self._cache[key] = codes
         return codes
+
+    def fold(self, field_major: np.ndarray) -> np.ndarray:
+        """Condition codes (profiles x conditions, field-major) to rule codes (profiles x rules)."""
+        by_group = np.minimum.reduceat(field_major[:, self._to_group_order], self._group_starts, axis=1)
+        # rule groups follow all scope groups, so each rule's segment runs to the next rule's start
+        rules = np.maximum.reduceat(by_group, self._rule_starts, axis=1)
+        always = np.full((len(field_major), 1), 2, dtype=np.int8)  # the slot of rules without a scope
+        scope = np.concatenate([by_group[:, s:s + n].max(axis=1, keepdims=True)
+                                for s, n in zip(self._scope_starts, self._n_scope_groups)] + [always], axis=1)
+        return np.minimum(rules, scope[:, self._rule_scope])
 
     def rule_codes(self, facts: Facts) -> np.ndarray:
         """0/1/2 per rule (ineligible/possible/eligible), in the rule base's order."""
-        field_major = np.concatenate([self._field_codes(f, facts) for f in self._field_order])
-        by_group = np.minimum.reduceat(field_major[self._to_group_order], self._group_starts)
-        # rule groups follow all scope groups, so each rule's segment runs to the next rule's start
-        rules = np.maximum.reduceat(by_group, self._rule_starts)
-        scope = [by_group[s:s + n].max() for s, n in zip(self._scope_starts, self._n_scope_groups)]
-        scope.append(2)  # the slot of rules without a scope
-        return np.minimum(rules, np.array(scope, dtype=np.int8)[self._rule_scope])
+        row = np.concatenate([self.field_codes(f, facts) for f in self._field_order])
+        return self.fold(row[None, :])[0]
 
     def statuses(self, facts: Facts, in_force: list[bool] | None = None) -> dict[str, str]:
         codes = self.rule_codes(facts)

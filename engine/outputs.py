@@ -18,13 +18,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("=+-@\t\r")
 
 
 def safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A cell that cannot start a formula: text starting with = + - @ gets an apostrophe."""
+    if isinstance(value, str) and value[:1] in FORMULA_START:
         return "'" + value
     return value
+
+
+def safe_cells(cells: list[str]) -> list[str]:
+    """safe() for a row of input text cells (the hot path of screening)."""
+    return [("'" + c) if c[:1] in FORMULA_START else c for c in cells]
 
 
 class Output:
@@ -58,9 +64,10 @@ class CsvWriter:
             out.stream.write("\ufeff")
         self.writer = csv.writer(out.stream, lineterminator="\n")
         self.writer.writerow([safe(h) for h in header + added])
+        self.joined = _Joined()
 
     def write(self, cells: list, record: dict | None, values: list) -> None:
-        self.writer.writerow([safe(c) for c in cells + [_flat(v) for v in values]])
+        self.writer.writerow(safe_cells(cells) + self.joined.cells(values))
 
     def close(self, summary: list[list]) -> None:
         pass
@@ -89,9 +96,10 @@ class XlsxWriter:
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("screened")
         self.sheet.append([safe(h) for h in header + added])
+        self.joined = _Joined()
 
     def write(self, cells: list, record: dict | None, values: list) -> None:
-        self.sheet.append([safe(c) for c in cells + [_flat(v) for v in values]])
+        self.sheet.append(safe_cells(cells) + self.joined.cells(values))
 
     def close(self, summary: list[list]) -> None:
         sheet = self.book.create_sheet("summary")
@@ -117,13 +125,28 @@ def _stable_zip(data: bytes) -> bytes:
     return result.getvalue()
 
 
-def _flat(value: Any) -> Any:
-    """A cell for CSV/XLSX: lists of ids joined by ';', nested results as JSON."""
-    if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+class _Joined:
+    """Added values as spreadsheet cells: id lists joined by ';' (cached: rows share answers)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, str] = {}
+
+    def cells(self, values: list) -> list:
+        out = []
+        for value in values:
+            if isinstance(value, (list, tuple)):
+                key = tuple(value)  # ids never start a formula
+                joined = self._cache.get(key)
+                if joined is None:
+                    joined = ";".join(value)
+                    if len(self._cache) < 100_000:
+                        self._cache[key] = joined
+                out.append(joined)
+            elif isinstance(value, dict):
+                out.append(json.dumps(value, ensure_ascii=False))
+            else:
+                out.append(safe(value))
+        return out
 
 
 WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "xlsx": XlsxWriter}

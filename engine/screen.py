@@ -1,8 +1,7 @@
 """`elig screen`: many applicants at once, one output row per input row, in input order.
 
-Rows that agree on every column the rules read are evaluated once (a bounded cache of raw
-cells, then of resolved profiles); the compiled fast path (engine/fastpath.py) decides the
-statuses; work can spread over processes, each with its own copy of the rule base. A bad row
+Rows are screened in batches, column by column (engine/batch.py), by the compiled fast path
+(engine/fastpath.py); work can spread over processes, each with its own copy of the rule base. A bad row
 becomes an error row and screening goes on.
 """
 
@@ -17,19 +16,16 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from engine.api import checker_for
+from engine.batch import BatchScreener
 from engine.columns import ColumnMap, MappingFile, map_columns
-from engine.errors import EligError
 from engine.fastpath import FastMatcher, in_force_mask
 from engine.models import Profile
 from engine.profiles import resolve
 from engine.tabular import Row, Table
 
 ADDED = ["eligible", "possible", "n_eligible", "n_possible", "error"]
-BATCH = 2000
-CACHE_LIMIT = 100_000
+BATCH = 4000
 
 
 @dataclass
@@ -48,60 +44,27 @@ class RowScreener:
     def __init__(self, rules: Path | None, header: list[str], mapping: MappingFile | None, as_of: dt.date,
                  explain: bool):
         self.checker = checker_for(rules)
-        self.fast = FastMatcher(self.checker)
         self.columns: ColumnMap = map_columns(header, self.checker.base.taxonomy, mapping)
-        self.mask = in_force_mask(self.checker, as_of)
-        self.ids = [r.model.id for r in self.checker.base.rules]
+        self.batch = BatchScreener(FastMatcher(self.checker), self.columns, self.checker.base.taxonomy,
+                                   in_force_mask(self.checker, as_of))
         self.as_of = as_of
         self.explain = explain
-        self._by_cells: dict[tuple, tuple] = {}
-        self._by_facts: dict[tuple, tuple] = {}
 
-    def screen(self, row: Row) -> list:
-        """The added cells for one row: eligible ids, possible ids, counts, error (and check)."""
-        key = (row.problem, *(row.cells[c] for c in self.columns.used))
-        found = self._by_cells.get(key)
-        if found is None or self.explain:
-            found = self._evaluate(row)
-            if len(self._by_cells) >= CACHE_LIMIT:
-                self._by_cells.clear()
-            self._by_cells[key] = found
-        eligible, possible, error, check = found
-        if error:
-            return [[], [], None, None, f"row {row.number}: {error}"] + ([None] if self.explain else [])
-        values = [list(eligible), list(possible), len(eligible), len(possible), ""]
-        return values + ([check] if self.explain else [])
-
-    def _evaluate(self, row: Row) -> tuple:
-        if row.problem:
-            return (), (), row.problem, None
-        try:
-            raw = self.columns.profile(row.cells)
-            profile = Profile.model_validate(raw)
-            facts = resolve(profile, self.checker.base.taxonomy,
-                            lambda loc: f"column {self.columns.column_of(loc)!r}")
-        except EligError as exc:
-            return (), (), str(exc), None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            return (), (), f"{'.'.join(map(str, first['loc']))}: {first['msg']}", None
-        signature = facts.signature()
-        found = self._by_facts.get(signature)
-        if found is None:
-            codes = self.fast.rule_codes(facts)
-            eligible = tuple(i for i, c, ok in zip(self.ids, codes, self.mask) if ok and c == 2)
-            possible = tuple(i for i, c, ok in zip(self.ids, codes, self.mask) if ok and c == 1)
-            found = (eligible, possible)
-            if len(self._by_facts) >= CACHE_LIMIT:
-                self._by_facts.clear()
-            self._by_facts[signature] = found
-        check = None
+    def screen(self, rows: list[Row]) -> list[list]:
+        """The added cells for each row: eligible ids, possible ids, counts, error (and check)."""
+        results = self.batch.screen(rows)
         if self.explain:
-            from engine.report_json import check_json
+            for row, values in zip(rows, results):
+                values.append(None if values[4] else self._check(row))
+        return results
 
-            dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-            check = check_json(self.checker.check(facts, dumped, self.as_of))
-        return found[0], found[1], None, check
+    def _check(self, row: Row) -> dict:
+        from engine.report_json import check_json
+
+        profile = Profile.model_validate(self.columns.profile(row.cells))
+        facts = resolve(profile, self.checker.base.taxonomy)
+        dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        return check_json(self.checker.check(facts, dumped, self.as_of))
 
 
 _worker: RowScreener | None = None
@@ -114,7 +77,7 @@ def _init_worker(*args) -> None:
 
 def _screen_batch(batch: list[Row]) -> list[list]:
     assert _worker is not None
-    return [_worker.screen(row) for row in batch]
+    return _worker.screen(batch)
 
 
 def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
@@ -131,22 +94,22 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
     summary = ScreenSummary()
     started = time.perf_counter()
 
+    answers: Counter = Counter()  # (eligible ids, possible ids) -> rows; tuples are shared
+
     def consume(batch: list[Row], results: list[list]) -> None:
         for row, values in zip(batch, results):
             write(row, values)
-            summary.n_rows += 1
             if values[4]:
                 summary.n_errors += 1
-                continue
-            summary.eligible.update(values[0])
-            summary.possible.update(values[1])
-            summary.n_with_eligible += bool(values[0])
+            else:
+                answers[values[0], values[1]] += 1
+        summary.n_rows += len(batch)
         if progress:
             progress(len(batch))
 
     if workers <= 1:
         for batch in _batches(table.rows):
-            consume(batch, [screener.screen(row) for row in batch])
+            consume(batch, screener.screen(batch))
     else:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_init_worker, initargs=args) as pool:
@@ -159,6 +122,12 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
 
             for results in pool.imap(_screen_batch, feed()):
                 consume(pending.pop(0), results)
+    for (eligible, possible), n in answers.items():
+        for measure in eligible:
+            summary.eligible[measure] += n
+        for measure in possible:
+            summary.possible[measure] += n
+        summary.n_with_eligible += n if eligible else 0
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -75,17 +75,22 @@ def open_table(path: str) -> Table:
 def _encoding(head: bytes, name: str) -> str:
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    # judge whole lines only: the sample may end inside a multi-byte character
+    sample = head[:head.rfind(b"\n") + 1] or head
     try:
-        head.decode("utf-8")
+        sample.decode("utf-8")
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut by the end of the sample
-            return "utf-8"
-    best = from_bytes(head).best()
+    except UnicodeDecodeError:
+        pass
+    try:  # the usual alternative for Chinese text exported by Excel (GB18030 contains GBK, GB2312)
+        sample.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(sample).best()
     if best is None:
         raise EligError(f"{name}: cannot tell the text encoding; save it as UTF-8 or GB18030")
-    # GB2312 and GBK are subsets of GB18030: decode with the superset
-    return "gb18030" if best.encoding.lower() in ("gb2312", "gbk", "gb18030", "hz") else best.encoding
+    return best.encoding
 
 
 def _decode_errors(rows: Iterator[Row], name: str, encoding: str) -> Iterator[Row]:
@@ -107,13 +112,15 @@ def _csv(name: str, text: IO[str], encoding: str, delimiter: str) -> Table:
     def rows() -> Iterator[Row]:
         width = len(header)
         for cells in reader:
-            if not any(c.strip() for c in cells):
+            if not any(cells):  # a blank line
                 continue
-            number = reader.line_num
-            if len(cells) > width and any(c.strip() for c in cells[width:]):
-                yield Row(number, cells[:width], problem=f"{len(cells)} cells but the header names {width} columns")
-                continue
-            yield Row(number, cells[:width] + [""] * (width - len(cells)))
+            if len(cells) != width:
+                if len(cells) > width and any(c.strip() for c in cells[width:]):
+                    yield Row(reader.line_num, cells[:width],
+                              problem=f"{len(cells)} cells but the header names {width} columns")
+                    continue
+                cells = cells[:width] + [""] * (width - len(cells))
+            yield Row(reader.line_num, cells)
         text.close()
 
     return Table(name, "csv", header, _decode_errors(rows(), name, encoding), encoding)
