@@ -63,13 +63,14 @@ def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
             return _each_any("tags", values), [_none("not_tags", values)]
         return _each_any("not_tags", values), [_none("tags", values)]  # not_in
     key = _key(cond.field)
+    below = f"{key}_below"  # entries strictly below the profile's own values
     if cond.op == "known":
         return [_none(key, [UNKNOWN])], []
     if cond.op in ("in", "any_of"):
-        return [_any(key, values)], [_any(key, [*values, UNKNOWN])]
+        return [_any(key, values)], [{"$or": [_any(key, [*values, UNKNOWN]), _any(below, values)]}]
     if cond.op == "all_of":
-        return _each_any(key, values), _each_any(key, values, [UNKNOWN])
-    return [_none(key, [*values, UNKNOWN])], [_none(key, values)]  # not_in
+        return _each_any(key, values), [{"$or": [_any(key, [v, UNKNOWN]), _any(below, [v])]} for v in values]
+    return [_none(key, [*values, UNKNOWN]), _none(below, values)], [_none(key, values)]  # not_in
 
 
 def _rule(tests: list[dict], run) -> dict:
@@ -80,6 +81,7 @@ def fact_of(facts: Facts) -> dict:
     fact: dict = {"kind": "profile"}
     for field, have in facts.known.items():
         fact[_key(field)] = [UNKNOWN] if have is None else sorted(have) + [NOTHING]
+        fact[f"{_key(field)}_below"] = sorted(facts.below.get(field, ())) + [NOTHING]
     fact["tags"] = sorted(facts.held) + [NOTHING]
     fact["not_tags"] = sorted(facts.not_held) + [NOTHING]
     return fact

@@ -67,6 +67,7 @@ class FastMatcher:
 
     def field_codes(self, field: str, facts: Facts) -> np.ndarray:
         """Codes of the conditions on one field (cached: they depend on that field alone)."""
+        # `below` is a function of the closure, so the closure alone is the key
         key = (field, facts.held, facts.not_held) if field == "tags" else (field, facts.known[field])
         codes = self._cache.get(key)
         if codes is None:

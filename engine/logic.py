@@ -33,11 +33,12 @@ def evaluate(cond: Condition, facts: Facts) -> Outcome:
         return "unknown"
     if cond.op == "known":
         return "met"
+    below = facts.below.get(cond.field, frozenset())
     if cond.op in ("in", "any_of"):
-        return "met" if have & values else "unmet"
+        return "met" if have & values else "unknown" if below & values else "unmet"
     if cond.op == "all_of":
-        return "met" if values <= have else "unmet"
-    return "unmet" if have & values else "met"  # not_in
+        return "met" if values <= have else "unmet" if values - have - below else "unknown"
+    return "unmet" if have & values else "unknown" if below & values else "met"  # not_in
 
 
 def all_of(outcomes: Iterable[Outcome]) -> Outcome:

@@ -28,6 +28,9 @@ class Facts:
     held: frozenset[str]
     not_held: frozenset[str]
     given: dict[str, Any] = field(default_factory=dict)  # resolved values as the profile gave them
+    # entries strictly below the profile's values: a rule value there is not known to hold or
+    # fail (北京市 is given, the rule asks for 中心城区: the district would decide)
+    below: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def signature(self) -> tuple:
         """Everything matching reads: equal signatures give equal results."""
@@ -112,7 +115,15 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -
                         f"{', '.join(clash)}")
     given["tags"] = held_ids
     given["not_tags"] = not_ids
-    return Facts(known=known, held=held, not_held=not_held, given=given)
+    below = {name: _below(taxonomy, "zones" if name == "zones" else name, closure)
+             for name, closure in known.items() if closure is not None}
+    return Facts(known=known, held=held, not_held=not_held, given=given, below=below)
+
+
+def _below(taxonomy: Taxonomy, vocab: str, closure: frozenset[str]) -> frozenset[str]:
+    """Strict descendants of the most specific values in `closure`, not themselves in it."""
+    specific = [v for v in closure if not any(v != o and v in taxonomy.up(vocab, o) for o in closure)]
+    return frozenset(d for v in specific for d in taxonomy.down(vocab, v)) - closure
 
 
 def _closure(taxonomy: Taxonomy, vocab: str, values: list[str]) -> frozenset[str]:
