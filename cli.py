@@ -200,6 +200,82 @@ def _progress_bar():
     return bar
 
 
+@main.command()
+@click.option("--from", "start", type=click.Path(dir_okay=False), help="Resume from a saved profile (YAML or JSON).")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="Save the profile here when finished.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the questions.")
+@click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
+@rules_option
+@user_errors
+def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, rules: Path | None) -> None:
+    """Build a profile by answering only the questions that decide something.
+
+    Asks who and where first, then always the unknown fact that settles the most measures
+    still possible. Answer with a number or a name (Chinese or English); Enter = don't know,
+    q = stop. Ends with the same report as `elig check`.
+
+    \b
+    Example:
+        elig ask --save my-firm.yaml
+        elig ask --from my-firm.yaml --lang zh
+    """
+    import yaml
+
+    from engine.api import start_interview
+    from engine.report_text import render_text
+
+    interview = start_interview(start, rules, as_of or dt.date.today(), lang)
+    click.echo("Answer with a number or a name; Enter = don't know, q = stop." if lang == "en" else
+               "请输入编号或名称；直接回车 = 不知道，q = 结束。")
+    try:
+        while (question := interview.next_question()) is not None:
+            click.echo()
+            click.echo(f"{question.text}  [{question.decides} open measures depend on it]")
+            for number, choice in enumerate(question.choices, start=1):
+                click.echo(f"  {number:>2}. {choice} ({interview.checker.base.taxonomy.english(_vocab(question.key), choice)})")
+            while True:
+                reply = _read_answer()
+                if reply.strip().lower() == "q":
+                    break
+                try:
+                    interview.answer(question, reply)
+                    break
+                except EligError as exc:
+                    click.echo(f"  {exc}")
+            if reply.strip().lower() == "q":
+                break
+            counts = interview.statuses()
+            click.echo(f"  → {counts['eligible']} eligible · {counts['possible']} possible · "
+                       f"{counts['ineligible']} ruled out")
+    except KeyboardInterrupt:
+        click.echo("\nstopped; nothing saved", err=True)
+        sys.exit(130)
+    click.echo()
+    click.echo(render_text(interview.report(), color=sys.stdout.isatty()), nl=False)
+    text = yaml.safe_dump(interview.profile, allow_unicode=True, sort_keys=False)
+    if save is None and sys.stdin.isatty():
+        answer = click.prompt("Save the profile to (file name, Enter to skip)", default="", show_default=False)
+        save = Path(answer) if answer.strip() else None
+    if save:
+        save.write_text(text, encoding="utf-8")
+        click.echo(f"saved {save} ({interview.n_asked} questions asked)", err=True)
+
+
+def _read_answer() -> str:
+    """One line of input; end of input stops the interview like `q`. (click.prompt would turn
+    Ctrl-C into the same Abort as end of input; Ctrl-C must instead leave without saving.)"""
+    try:
+        return input("> ")
+    except EOFError:
+        return "q"
+
+
+def _vocab(key: str) -> str:
+    from engine.interview import VOCAB
+
+    return VOCAB.get(key, key)
+
+
 @main.group()
 def rules() -> None:
     """Work on the rule base: lint it before committing."""

@@ -24,3 +24,15 @@ def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = 
     profile, facts = load_facts(path, checker.base.taxonomy)
     return checker.check(facts, profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
                          as_of or dt.date.today(), include_ineligible)
+
+
+def start_interview(start: str | None, rules: Path | None, as_of: dt.date, lang: str = "en"):
+    """An interview, empty or resumed from a saved profile."""
+    from engine.interview import Interview
+    from engine.profiles import read_profile
+
+    profile = None
+    if start:
+        _, model = read_profile(start)
+        profile = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return Interview(checker_for(rules), as_of, profile, lang)
