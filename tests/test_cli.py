@@ -138,7 +138,7 @@ def test_bad_date_is_a_usage_error():
 
 def test_every_command_has_help_and_is_in_the_readme():
     readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
-    for command in (["check"], ["audit"], ["rules", "lint"]):
+    for command in (["check"], ["screen"], ["ask"], ["audit"], ["rules", "lint"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Example:" in result.output
         assert "elig " + " ".join(command) in readme, command
