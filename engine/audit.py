@@ -15,6 +15,9 @@ from engine.loading import LoadedDocument, RuleBase, load_rulebase
 from engine.segment import Sentence, segment
 
 
+SCOPE = "document.yaml scope"
+
+
 @dataclass
 class SentenceAudit:
     sentence: Sentence
@@ -100,6 +103,14 @@ def audit_document(base: RuleBase, doc: LoadedDocument) -> tuple[DocumentAudit, 
                 if doc.source.locate(cond.quote) is None:
                     line = rule.yaml.line_of(["applies_to", i, "conditions", j, "quote"])
                     broken.append(BrokenQuote(rule.model.id, str(rule.path), line, "condition", cond.quote))
+    # The document-wide scope (document.yaml) encodes who may apply under every measure.
+    for group in doc.model.scope:
+        for cond in group.conditions:
+            span = doc.source.locate(cond.quote)
+            for item in audits:
+                if span and _overlaps(item.sentence, *span) and SCOPE not in item.rules:
+                    item.status = "covered"
+                    item.rules.append(SCOPE)
     for excl in doc.exclusions:
         if excl.start is None:
             broken.append(BrokenQuote(f"{doc.model.id}/exclusions", str(doc.exclusions_path), excl.line,
@@ -126,6 +137,7 @@ def audit(root: Path | None = None, only: str | None = None) -> AuditResult:
     if only and not documents:
         raise EligError(f"--document {only!r}: no such document; documents: {', '.join(base.documents)}")
     titles = {r.model.id: f"{r.model.title.zh} / {r.model.title.en}" for r in base.rules}
+    titles[SCOPE] = "who may apply under every measure of the document"
     sources = {d.id: base.documents[d.id].source.text for d in documents}
     return AuditResult(documents, broken, base.problems, base.version, titles, sources)
 

@@ -109,3 +109,9 @@ def test_fail_under_passes_at_the_level_reached(audit_json):
 def test_unknown_document_is_a_clear_error():
     result = CliRunner().invoke(main, ["audit", "--document", "nope"])
     assert result.exit_code == 2 and "--document 'nope': no such document" in result.output
+
+
+def test_the_scope_in_document_yaml_covers_the_sentences_it_quotes(audit_json):
+    doc = next(d for d in audit_json["documents"] if d["id"] == "zgc-measures-2022")
+    who = next(s for s in doc["sentences"] if s["text"].startswith("支持对象为注册在中关村示范区范围内"))
+    assert (who["status"], who["rules"]) == ("covered", ["document.yaml scope"])
