@@ -101,7 +101,12 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -
     known["location"] = _closure(taxonomy, "location", place) if place else None
     if place:
         given["location"] = place
-    known["zones"] = None if zones is None else _closure(taxonomy, "zones", zones)
+    if zones is not None:
+        known["zones"] = _closure(taxonomy, "zones", zones)
+    elif place and not _zones_near(taxonomy, place[-1]):
+        known["zones"] = frozenset()  # every zone lies elsewhere (a firm in 天津市 is in no Beijing zone)
+    else:
+        known["zones"] = None
     if zones is not None:
         given["zones"] = zones
 
@@ -118,6 +123,14 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -
     below = {name: _below(taxonomy, "zones" if name == "zones" else name, closure)
              for name, closure in known.items() if closure is not None}
     return Facts(known=known, held=held, not_held=not_held, given=given, below=below)
+
+
+def _zones_near(taxonomy: Taxonomy, place: str) -> list[str]:
+    """Zones that may contain an applicant located in `place`: those whose own location is
+    `place`, lies above it or below it."""
+    up = taxonomy.up("location", place)
+    return [zone for zone in taxonomy.vocabs["zones"].entries
+            if (where := taxonomy.zone_location(zone)) and (where in up or place in taxonomy.up("location", where))]
 
 
 def _below(taxonomy: Taxonomy, vocab: str, closure: frozenset[str]) -> frozenset[str]:

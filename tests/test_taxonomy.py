@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import EligError
+from engine.models import Profile
+from engine.profiles import resolve
 
 
 @pytest.mark.parametrize(("field", "written", "entry"), [
@@ -57,3 +59,14 @@ def test_unknown_value_suggests_the_closest(checker):
         checker.base.taxonomy.resolve("org_type", "高效")
     assert "unknown value '高效'" in str(err.value)
     assert "did you mean" in str(err.value) and "高校" in str(err.value)
+
+
+@pytest.mark.parametrize(("location", "zones"), [
+    ({"province": "天津市"}, frozenset()),           # no Beijing zone lies in Tianjin
+    ({"province": "境外"}, frozenset()),
+    ({"province": "北京市", "district": "海淀区"}, None),  # may or may not be in 中关村示范区
+    ({"province": "北京市"}, None),
+])
+def test_a_place_outside_every_zone_rules_the_zones_out(checker, location, zones):
+    facts = resolve(Profile(org_type="企业", location=location), checker.base.taxonomy)
+    assert facts.known["zones"] == zones
