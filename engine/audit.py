@@ -14,7 +14,6 @@ from engine.errors import EligError
 from engine.loading import LoadedDocument, RuleBase, load_rulebase
 from engine.segment import Sentence, segment
 
-
 SCOPE = "document.yaml scope"
 
 
