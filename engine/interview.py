@@ -3,6 +3,8 @@
 Who you are (org_type) and where (province, district) come first; after that, the question is
 always the unknown fact that could decide the most measures still `possible`. A fact that
 cannot change any open measure is never asked, nor one the profile already gives.
+Qualifications (tags) are asked as a checklist of the most decisive open ones, since most
+applicants know at a glance which they hold; `?` asks them one by one instead.
 """
 
 from __future__ import annotations
@@ -34,7 +36,10 @@ WORDS = {
     "sectors": ("Which of these sectors is it in? (numbers or names; 0 = none of them)",
                 "属于以下哪些行业领域？（编号或名称，0 = 都不是）"),
     "tag": ("Is it (or does it hold) {}? (y/n)", "是否为/具备 {}？（是/否）"),
+    "tags": ("Which of these is it or does it hold? (numbers or names; 0 = none of them; ? = ask one by one)",
+             "是否为/具备以下哪些？（编号或名称；0 = 都不是；? = 逐项询问）"),
 }
+CHECKLIST = 8  # tags per checklist question
 VOCAB = {"location.province": "location", "location.district": "location", "location.zones": "zones"}
 YES = {"y", "yes", "是", "有", "1", "true", "对"}
 NO = {"n", "no", "否", "无", "不是", "0", "false", "没有"}
@@ -56,6 +61,7 @@ class Interview:
         self.lang = lang
         self.profile: dict = dict(profile or {})
         self.skipped: set[str] = set()  # questions answered "don't know"
+        self.one_by_one: list[str] = []  # tag questions the user asked to answer singly (`?`)
         self.n_asked = 0
         self.facts = self._resolve()
 
@@ -79,7 +85,11 @@ class Interview:
 
     def open_facts(self) -> Counter:
         """Question key -> number of possible measures whose unknown conditions it bears on."""
-        counts: Counter = Counter()
+        return Counter({key: len(rules) for key, rules in self._bearing().items()})
+
+    def _bearing(self) -> dict[str, set[str]]:
+        """Question key -> the possible measures whose unknown conditions it bears on."""
+        bearing: dict[str, set[str]] = {}
         outcomes = self.checker.python_outcomes(self.facts)
         for rule, status in zip(self.checker.base.rules, self._statuses_in_order()):
             if status != "possible":
@@ -95,8 +105,10 @@ class Interview:
                 for cond in self.checker.groups[key]:
                     if logic.evaluate(cond, self.facts) == "unknown":
                         bears.update(self._question_keys(cond))
-            counts.update(k for k in bears if k not in self.skipped and not self._known(k))
-        return counts
+            for k in bears:
+                if k not in self.skipped and not self._known(k):
+                    bearing.setdefault(k, set()).add(rule.model.id)
+        return bearing
 
     def _statuses_in_order(self) -> list[str | None]:
         statuses = self.checker.statuses(self.facts, self.as_of)
@@ -112,14 +124,24 @@ class Interview:
         return [cond.field]
 
     def next_question(self) -> Question | None:
-        counts = self.open_facts()
-        if not counts:
+        bearing = self._bearing()
+        if not bearing:
             return None
         for key in FIRST:  # who and where come first, when they matter at all
-            if counts.get(key):
-                return self._question(key, counts[key])
-        key = max(sorted(counts), key=lambda k: counts[k])  # most decisive; ties by name
-        return self._question(key, counts[key])
+            if key in bearing:
+                return self._question(key, len(bearing[key]))
+        for key in self.one_by_one:
+            if key in bearing:
+                return self._question(key, len(bearing[key]))
+        key = max(sorted(bearing), key=lambda k: len(bearing[k]))  # most decisive; ties by name
+        if not key.startswith("tag:"):
+            return self._question(key, len(bearing[key]))
+        tags = sorted((k for k in bearing if k.startswith("tag:")), key=lambda k: (-len(bearing[k]), k))[:CHECKLIST]
+        if len(tags) == 1:
+            return self._question(key, len(bearing[key]))
+        en, zh = WORDS["tags"]
+        decides = len(set().union(*(bearing[k] for k in tags)))
+        return Question("tags", en if self.lang == "en" else zh, [k[4:] for k in tags], multi=True, decides=decides)
 
     def _question(self, key: str, decides: int) -> Question:
         en, zh = WORDS["tag" if key.startswith("tag:") else key]
@@ -151,7 +173,9 @@ class Interview:
         """Record an answer; empty means "don't know". Raises EligError on an unusable answer,
         leaving the profile as it was."""
         text = raw.strip()
-        if not text:
+        if question.key == "tags":
+            self._answer_checklist(question, text)
+        elif not text:
             self.skipped.add(question.key)
         elif question.key.startswith("tag:"):
             said = match_key(text)
@@ -176,6 +200,20 @@ class Interview:
                 raise
         self.facts = self._resolve()
         self.n_asked += 1
+
+    def _answer_checklist(self, question: Question, text: str) -> None:
+        keys = [f"tag:{t}" for t in question.choices]
+        if not text:
+            self.skipped.update(keys)
+        elif text == "?" or text == "？":
+            self.one_by_one += keys
+        else:
+            picked = [v for v in (self._pick(question, p, "tags") for p in _parts(text)) if v]
+            taxonomy = self.checker.base.taxonomy
+            implied = {a for t in picked for a in taxonomy.up("tags", t)}  # 小巨人 implies 专精特新中小企业
+            self.profile["tags"] = list(dict.fromkeys([*self.profile.get("tags", []), *picked]))
+            not_held = [t for t in question.choices if t not in implied]
+            self.profile["not_tags"] = list(dict.fromkeys([*self.profile.get("not_tags", []), *not_held]))
 
     def _pick(self, question: Question, text: str, vocab: str) -> str | None:
         if text.isdigit():

@@ -26,6 +26,13 @@ AS_OF = dt.date(2026, 11, 24)
 def oracle(profile: dict, facts, question) -> str:
     """What a user who knows `profile` (and nothing more) answers."""
     key = question.key
+    if key == "tags":  # a checklist: list what it holds, or `?` when it knows only some of them
+        known = [t for t in question.choices if t in facts.held or t in facts.not_held]
+        if not known:
+            return ""
+        if len(known) < len(question.choices):
+            return "?"
+        return " ".join(t for t in question.choices if t in facts.held) or "0"
     if key.startswith("tag:"):
         tag = key[4:]
         return "y" if tag in facts.held else "n" if tag in facts.not_held else ""
