@@ -24,13 +24,13 @@ from engine.tabular import Row
 from engine.taxonomy import Taxonomy
 
 GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
-    "org_type": (("org_type",), ("org_type",)),
     "ownership": (("ownership",), ("ownership",)),
     "stage": (("stage",), ("stage",)),
     "size": (("size",), ("size",)),
     "sectors": (("sectors",), ("sectors",)),
     "place": (("province", "district", "zones"), ("location", "zones")),
-    "tags": (("tags", "not_tags"), ("tags",)),
+    # org_type and tags resolve together: the org type rules out tags it cannot hold
+    "who": (("org_type", "tags", "not_tags"), ("org_type", "tags")),
 }
 
 
@@ -55,7 +55,7 @@ class BatchScreener:
         self.groups: list[_Group] = []
         for name, (keys, fields) in GROUP_FIELDS.items():
             cols = sorted(c for c, k in columns.fields.items() if k in keys)
-            flags = sorted(columns.flags) if name == "tags" else []
+            flags = sorted(columns.flags) if name == "who" else []
             read = tuple(f for f in fields if fast.field_width(f))
             if read or cols or flags:  # a group with columns may still hold a bad value: resolve it
                 self.groups.append(_Group(name, cols, flags, read,

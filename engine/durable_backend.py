@@ -65,7 +65,7 @@ def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
             return _each_any("tags", values), [_none("not_tags", values)]
         return _each_any("not_tags", values), [_none("tags", values)]  # not_in
     key = _key(cond.field)
-    below = f"{key}_below"  # entries strictly below the profile's own values
+    below = f"{key}_below"  # entries a more specific answer could still reach (Facts.below)
     if cond.op == "known":
         return [_none(key, [UNKNOWN])], []
     if cond.op in ("in", "any_of"):

@@ -157,6 +157,8 @@ class VocabEntry(Strict):
     parents: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     location: str | None = None  # zones only: where the zone lies
+    # tags only: the org types that can hold it (a bank is never a 外资研发中心); empty = any
+    holders: tuple[str, ...] = ()
 
 
 class Vocabulary(Strict):

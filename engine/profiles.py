@@ -114,6 +114,14 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -
     not_ids = [one("not_tags", "tags", r, ["not_tags", i]) for i, r in enumerate(profile.not_tags)]
     held = _closure(taxonomy, "tags", held_ids)
     not_held = frozenset(d for t in not_ids for d in taxonomy.down("tags", t))
+    if known["org_type"] is not None:
+        cannot = _cannot_hold(taxonomy, known["org_type"])
+        wrong = sorted(held & cannot)
+        if wrong:
+            holders = "/".join(taxonomy.vocabs["tags"].entries[wrong[0]].holders)
+            raise EligError(f"{where(['tags'])}: tag {wrong[0]!r} is held only by {holders}, "
+                            f"not by org_type {given['org_type']!r}")
+        not_held |= cannot
     clash = sorted(held & not_held)
     if clash:
         raise EligError(f"{where(['not_tags'])}: tags and not_tags contradict each other on "
@@ -125,6 +133,13 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -
     return Facts(known=known, held=held, not_held=not_held, given=given, below=below)
 
 
+def _cannot_hold(taxonomy: Taxonomy, org_types: frozenset[str]) -> frozenset[str]:
+    """Tags an applicant of these org types cannot hold, with everything below them."""
+    tags = taxonomy.vocabs["tags"].entries.values()
+    return frozenset(d for t in tags if t.holders and not org_types & set(t.holders)
+                     for d in taxonomy.down("tags", t.id))
+
+
 def _zones_near(taxonomy: Taxonomy, place: str) -> list[str]:
     """Zones that may contain an applicant located in `place`: those whose own location is
     `place`, lies above it or below it."""
@@ -134,9 +149,12 @@ def _zones_near(taxonomy: Taxonomy, place: str) -> list[str]:
 
 
 def _below(taxonomy: Taxonomy, vocab: str, closure: frozenset[str]) -> frozenset[str]:
-    """Strict descendants of the most specific values in `closure`, not themselves in it."""
+    """Entries a more specific answer could still reach: the strict descendants of the most
+    specific values in `closure` and everything above those, less `closure` itself. A firm
+    in 人工智能 may be in 具身智能, and so in 未来产业: a rule asking 未来产业 is unknown for it."""
     specific = [v for v in closure if not any(v != o and v in taxonomy.up(vocab, o) for o in closure)]
-    return frozenset(d for v in specific for d in taxonomy.down(vocab, v)) - closure
+    descendants = {d for v in specific for d in taxonomy.down(vocab, v)} - closure
+    return frozenset(a for d in descendants for a in taxonomy.up(vocab, d)) - closure
 
 
 def _closure(taxonomy: Taxonomy, vocab: str, values: list[str]) -> frozenset[str]:

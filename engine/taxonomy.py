@@ -89,6 +89,10 @@ def load_taxonomy(folder: Path) -> Taxonomy:
     for zone in vocabs["zones"].entries.values():
         if zone.location and zone.location not in vocabs["location"].entries:
             raise EligError(f"{folder}: zone {zone.id!r} lies in unknown location {zone.location!r}")
+    for tag in vocabs["tags"].entries.values():
+        for holder in tag.holders:
+            if holder not in vocabs["org_type"].entries:
+                raise EligError(f"{folder}: tag {tag.id!r} names unknown holder {holder!r} (not an org_type)")
     return Taxonomy(vocabs)
 
 

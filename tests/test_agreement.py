@@ -20,10 +20,14 @@ def generated_profiles(taxonomy, n: int, seed: int = 7):
         return value if rnd.random() < 0.75 else None
 
     for _ in range(n):
-        tags = sorted({pick("tags") for _ in range(rnd.randint(0, 4))})
+        org_type = maybe(pick("org_type"))
+        can = taxonomy.up("org_type", org_type) if org_type else None
+        holdable = sorted(t.id for t in taxonomy.vocab("tags").entries.values()
+                          if can is None or not t.holders or can & set(t.holders))
+        tags = sorted({rnd.choice(holdable) for _ in range(rnd.randint(0, 4))})
         not_tags = sorted({pick("tags") for _ in range(rnd.randint(0, 3))} - set(tags))
         profile = {
-            "org_type": maybe(pick("org_type")), "ownership": maybe(pick("ownership")),
+            "org_type": org_type, "ownership": maybe(pick("ownership")),
             "stage": maybe(pick("stage")), "size": maybe(pick("size")),
             "sectors": maybe(sorted({pick("sectors") for _ in range(rnd.randint(0, 3))})),
             "location": maybe({"province": maybe(pick("location")),

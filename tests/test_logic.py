@@ -51,6 +51,10 @@ CASES = [
     (C(field="sectors", op="all_of", values=("人工智能", "集成电路"), quote="q"), {}, "unknown"),
     (C(field="sectors", op="not_in", values=("医药健康",), quote="q"), {"sectors": ["疫苗"]}, "unmet"),
     (C(field="sectors", op="not_in", values=("医药健康",), quote="q"), {"sectors": ["6G"]}, "met"),
+    # 人工智能 may be 具身智能, which is a 未来产业: the finer sector would decide
+    (C(field="sectors", op="any_of", values=("未来产业",), quote="q"), {"sectors": ["人工智能"]}, "unknown"),
+    (C(field="sectors", op="not_in", values=("未来产业",), quote="q"), {"sectors": ["人工智能"]}, "unknown"),
+    (C(field="sectors", op="any_of", values=("未来产业",), quote="q"), {"sectors": ["医疗器械"]}, "unmet"),
     (C(field="tags", op="any_of", values=("国家高新技术企业", "中关村高新技术企业"), quote="q"),
      {"tags": ["中关村高新技术企业"]}, "met"),
     (C(field="tags", op="any_of", values=("国家高新技术企业", "中关村高新技术企业"), quote="q"),

@@ -70,3 +70,18 @@ def test_unknown_value_suggests_the_closest(checker):
 def test_a_place_outside_every_zone_rules_the_zones_out(checker, location, zones):
     facts = resolve(Profile(org_type="企业", location=location), checker.base.taxonomy)
     assert facts.known["zones"] == zones
+
+
+def test_an_org_type_rules_out_the_tags_it_cannot_hold(checker):
+    bank = resolve(Profile(org_type="银行"), checker.base.taxonomy)
+    assert {"外资研发中心", "外籍人才", "双一流建设高校"} <= bank.not_held
+    person = resolve(Profile(org_type="个人"), checker.base.taxonomy)
+    assert "外籍人才" not in person.not_held and "独角兽企业" in person.not_held
+    unknown = resolve(Profile(), checker.base.taxonomy)
+    assert not unknown.not_held
+
+
+def test_a_tag_its_org_type_cannot_hold_is_a_clear_error(checker):
+    with pytest.raises(EligError) as err:
+        resolve(Profile(org_type="个人", tags=["国家高新技术企业"]), checker.base.taxonomy)
+    assert "tag '国家高新技术企业' is held only by 企业" in str(err.value)
