@@ -11,6 +11,7 @@ import os
 import re
 from pathlib import Path
 
+import opencc
 import pytest
 from click.testing import CliRunner
 
@@ -101,6 +102,17 @@ def test_a_contradicting_fact_rules_out_under_all():
 def test_as_of_leaves_out_measures_not_yet_in_force():
     data = json.loads(run("check", str(PROFILES[0]), "--format", "json", "--all", "--as-of", "2020-01-01").output)
     assert not [r for r in data["results"] if r["document"]["id"] == "zgc-measures-2022"]
+
+
+def test_a_profile_in_traditional_characters_gets_the_simplified_results():
+    simplified = (HERE.parent / "profiles" / "humanoid-robot-etown.yaml").read_text(encoding="utf-8")
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    assert "人形機器人" in traditional and "北京經濟技術開發區" in traditional
+    outputs = [json.loads(run("check", "-", "--format", "json", "--all", "--as-of", AS_OF, stdin=p).output)
+               for p in (simplified, traditional)]
+    assert outputs[0]["results"] == outputs[1]["results"]
+    assert any(r["status"] == "eligible" and r["document"]["id"] == "future-industries-2025"
+               for r in outputs[0]["results"])
 
 
 def test_traditional_and_english_spellings_give_the_same_results():
