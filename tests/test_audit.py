@@ -115,3 +115,11 @@ def test_the_scope_in_document_yaml_covers_the_sentences_it_quotes(audit_json):
     doc = next(d for d in audit_json["documents"] if d["id"] == "zgc-measures-2022")
     who = next(s for s in doc["sentences"] if s["text"].startswith("支持对象为注册在中关村示范区范围内"))
     assert (who["status"], who["rules"]) == ("covered", ["document.yaml scope"])
+
+
+def test_every_sentence_of_every_document_is_cited_or_excluded_and_every_quote_is_verbatim(audit_json):
+    for doc in audit_json["documents"]:
+        counts = doc["counts"]
+        assert counts["sentences"] == counts["covered"] + counts["excluded"], \
+            (doc["id"], [s["text"] for s in doc["sentences"] if s["status"] == "uncovered"])
+    assert audit_json["broken"] == []
