@@ -75,7 +75,8 @@ def load_taxonomy(folder: Path) -> Taxonomy:
     """All vocabularies under `folder`. A field may span several files (`tags.yaml`,
     `tags-future-2025.yaml`): their entries are merged, and parents may cross files."""
     parts: dict[str, list[tuple[Vocabulary, object]]] = {}
-    for path in sorted(folder.glob("*.yaml")):
+    # `tags.yaml` before `tags-xxx.yaml`: the main file sets the order entries are offered in
+    for path in sorted(folder.glob("*.yaml"), key=lambda p: (p.stem.split("-")[0], "-" in p.stem, p.name)):
         doc = read_yaml(path)
         try:
             model = Vocabulary.model_validate(doc.data)
