@@ -2,7 +2,8 @@
 
 Errors: schema problems with file:line, unknown keys, values not in the taxonomy (with
 suggestions), duplicate ids, quotes not verbatim in the source, examples whose expected status
-the engine does not reproduce. Warnings: taxonomy entries no rule or scope uses.
+the engine does not reproduce. Warnings: taxonomy entries no rule or scope uses, and rule
+groups that can never hold under their document's scope (the scope asks 企业, the group 个人).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from pathlib import Path
 
 from engine.check import Checker
 from engine.errors import EligError
-from engine.loading import load_rulebase
-from engine.models import Profile
+from engine.loading import RuleBase, load_rulebase
+from engine.models import LIST_FIELDS, Condition, Profile
 from engine.profiles import resolve
+from engine.taxonomy import Taxonomy
 
 
 @dataclass
@@ -43,6 +45,7 @@ def lint(root: Path | None = None) -> LintReport:
             if got != example.status:
                 report.errors.append(f"{rule.path}:{line}: example {example.name!r} expects {example.status}, "
                                      f"the engine says {got}")
+    report.warnings += _groups_the_scope_rules_out(base)
     used: dict[str, set[str]] = {}
     groups = [g.conditions for d in base.documents.values() for g in d.model.scope]
     groups += [g.conditions for r in base.rules for g in r.model.applies_to]
@@ -57,3 +60,40 @@ def lint(root: Path | None = None) -> LintReport:
             report.warnings.append(f"taxonomy/{name}.yaml: {len(unused)} entries no rule uses: "
                                    f"{', '.join(unused[:8])}{' …' if len(unused) > 8 else ''}")
     return report
+
+
+def _groups_the_scope_rules_out(base: RuleBase) -> list[str]:
+    warnings = []
+    for rule in base.rules:
+        scope = base.document(rule).model.scope
+        if not scope or not rule.model.inherit_scope:
+            continue
+        for i, group in enumerate(rule.model.applies_to):
+            clashes = [_clash(base.taxonomy, s.conditions, group.conditions) for s in scope]
+            if all(clashes):
+                warnings.append(f"{rule.path}:{rule.yaml.line_of(['applies_to', i])}: this group can never hold "
+                                f"under the document's scope ({clashes[0]})")
+    return warnings
+
+
+def _clash(taxonomy: Taxonomy, scope: tuple[Condition, ...], group: tuple[Condition, ...]) -> str | None:
+    """Why no applicant meets both sets of conditions, as far as one-valued fields and the
+    holders of tags show; None when some applicant might."""
+    allowed: dict[str, set[str]] = {}  # field -> values an applicant meeting every `in` may have
+    for cond in (*scope, *group):
+        known = all(v in taxonomy.vocabs[cond.field].entries for v in cond.values)  # else lint reports it
+        if cond.op == "in" and cond.field not in LIST_FIELDS and known:
+            below = {d for v in cond.values for d in taxonomy.down(cond.field, v)}
+            allowed[cond.field] = allowed.get(cond.field, below) & below
+            if not allowed[cond.field]:
+                return f"{cond.field} cannot be both"
+    org_types = allowed.get("org_type")
+    if org_types is not None:
+        for cond in (*scope, *group):
+            if cond.field == "tags" and cond.op in ("any_of", "all_of") and \
+                    all(v in taxonomy.vocabs["tags"].entries for v in cond.values):
+                holders = [set(taxonomy.vocabs["tags"].entries[v].holders) for v in cond.values]
+                fits = [not h or any(h & taxonomy.up("org_type", o) for o in org_types) for h in holders]
+                if (cond.op == "any_of" and not any(fits)) or (cond.op == "all_of" and not all(fits)):
+                    return f"no {'/'.join(sorted(org_types))[:40]} can hold {'/'.join(cond.values)}"
+    return None

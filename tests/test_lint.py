@@ -60,3 +60,14 @@ def test_broken_rule_file_gets_its_message(rules_copy, name, expected):
     assert result.exit_code == 2
     assert expected in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_group_the_document_scope_rules_out_is_warned(rules_copy):
+    target = rules_copy / DOC / "scope-rules-out.yaml"
+    shutil.copy(HERE / "invalid" / "rules" / "scope-rules-out.yaml", target)
+    try:
+        result = CliRunner().invoke(main, ["rules", "lint", "--rules", str(rules_copy)])
+    finally:
+        target.unlink()
+    assert "scope-rules-out.yaml:9: this group can never hold under the document's scope " \
+           "(org_type cannot be both)" in result.output, result.output
