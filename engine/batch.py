@@ -128,7 +128,7 @@ class BatchScreener:
             answer = self._answers.get(key)
             if answer is None:  # tuples, shared by every row with the same answer
                 answer = (tuple(self.ids[line == 2]), tuple(self.ids[line == 1]))
-                if len(self._answers) > 100_000:
+                if len(self._answers) > 20_000:
                     self._answers.clear()
                 self._answers[key] = answer
             out.append([answer[0], answer[1], len(answer[0]), len(answer[1]), ""])

@@ -72,7 +72,7 @@ class FastMatcher:
         codes = self._cache.get(key)
         if codes is None:
             codes = np.array([CODE[logic.evaluate(c, facts)] for c in self._fields[field]], dtype=np.int8)
-            if len(self._cache) > 200_000:  # bound memory on endless variety
+            if len(self._cache) > 50_000:  # bound memory on endless variety
                 self._cache.clear()
             self._cache[key] = codes
         return codes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -94,15 +94,21 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
     summary = ScreenSummary()
     started = time.perf_counter()
 
-    answers: Counter = Counter()  # (eligible ids, possible ids) -> rows; tuples are shared
-
     def consume(batch: list[Row], results: list[list]) -> None:
+        answers: Counter = Counter()  # (eligible ids, possible ids) -> rows of this batch
         for row, values in zip(batch, results):
             write(row, values)
             if values[4]:
                 summary.n_errors += 1
             else:
                 answers[values[0], values[1]] += 1
+        # counted per batch: a million rows may give as many distinct answers
+        for (eligible, possible), n in answers.items():
+            for measure in eligible:
+                summary.eligible[measure] += n
+            for measure in possible:
+                summary.possible[measure] += n
+            summary.n_with_eligible += n if eligible else 0
         summary.n_rows += len(batch)
         if progress:
             progress(len(batch))
@@ -113,21 +119,16 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
     else:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_init_worker, initargs=args) as pool:
-            pending: list[list[Row]] = []
-
-            def feed() -> Iterator[list[Row]]:
-                for batch in _batches(table.rows):
-                    pending.append(batch)
-                    yield batch
-
-            for results in pool.imap(_screen_batch, feed()):
-                consume(pending.pop(0), results)
-    for (eligible, possible), n in answers.items():
-        for measure in eligible:
-            summary.eligible[measure] += n
-        for measure in possible:
-            summary.possible[measure] += n
-        summary.n_with_eligible += n if eligible else 0
+            # a few batches in flight, in input order (Pool.imap would read the whole input ahead)
+            inflight: deque = deque()
+            for batch in _batches(table.rows):
+                inflight.append((batch, pool.apply_async(_screen_batch, (batch,))))
+                if len(inflight) >= 2 * workers:
+                    done, result = inflight.popleft()
+                    consume(done, result.get())
+            while inflight:
+                done, result = inflight.popleft()
+                consume(done, result.get())
     summary.seconds = time.perf_counter() - started
     return summary
 
