@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from engine import cache
 from engine.errors import EligError
 from engine.models import Condition, Document, Exclusion, Exclusions, Rule
 from engine.taxonomy import Taxonomy, load_taxonomy
@@ -69,10 +70,25 @@ def load_rulebase(root: Path | None = None, strict: bool = True) -> RuleBase:
     """Load and validate everything under `root` (default: the shipped rules/).
 
     With strict=False, problems are collected in `.problems` instead of raised (lint, audit).
+    A loaded rule base is cached by the hash of its files (engine/cache.py): reading a few
+    hundred YAML files is most of the time `elig check` takes.
     """
     root = Path(root) if root else DEFAULT_RULES
     if not root.is_dir():
         raise EligError(f"{root}: no such rules folder")
+    version = _version(root)
+    base = cache.load(root, version)
+    if base is None:
+        base = _load(root, version)
+        cache.store(root, version, base)
+    if strict and base.problems:
+        shown = base.problems[:20]
+        more = f"\n… and {len(base.problems) - 20} more (run `elig rules lint`)" if len(base.problems) > 20 else ""
+        raise EligError("the rule base has errors:\n" + "\n".join(shown) + more)
+    return base
+
+
+def _load(root: Path, version: str) -> RuleBase:
     taxonomy = load_taxonomy(root / "taxonomy")
     problems: list[str] = []
     documents: dict[str, LoadedDocument] = {}
@@ -99,12 +115,7 @@ def load_rulebase(root: Path | None = None, strict: bool = True) -> RuleBase:
             see = excl.model.see
             if see and see not in seen and not see.startswith("document.yaml"):
                 problems.append(f"{doc.exclusions_path}:{excl.line}: `see: {see}` names no rule")
-    base = RuleBase(root, taxonomy, documents, rules, _version(root), problems)
-    if strict and problems:
-        shown = problems[:20]
-        more = f"\n… and {len(problems) - 20} more (run `elig rules lint`)" if len(problems) > 20 else ""
-        raise EligError("the rule base has errors:\n" + "\n".join(shown) + more)
-    return base
+    return RuleBase(root, taxonomy, documents, rules, version, problems)
 
 
 def _load_document(folder: Path, taxonomy: Taxonomy, problems: list[str]) -> LoadedDocument | None:

@@ -1,0 +1,58 @@
+"""A cache of loaded rule bases, keyed by the hash of the rule files and of the engine's code.
+
+Loading parses a few hundred YAML files and checks every quote against its source; the result
+depends on nothing else, so it is pickled under ~/.cache/elig (or $ELIG_CACHE) and reused.
+The cache is only ever written and read by elig itself; any failure to read or write it is
+ignored and the rule base is simply loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+KEEP = 8  # cached rule bases kept, the most recently used
+
+
+def _folder() -> Path:
+    return Path(os.environ.get("ELIG_CACHE") or Path.home() / ".cache" / "elig")
+
+
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _path(root: Path, version: str) -> Path:
+    key = hashlib.sha256(f"{root.resolve()}\0{version}\0{_code_version()}".encode()).hexdigest()[:20]
+    return _folder() / f"rulebase-{key}.pickle"
+
+
+def load(root: Path, version: str) -> Any | None:
+    path = _path(root, version)
+    try:
+        with open(path, "rb") as f:
+            base = pickle.load(f)
+        os.utime(path)
+        return base
+    except Exception:  # noqa: BLE001 -- absent, truncated, or from another Python: load afresh
+        return None
+
+
+def store(root: Path, version: str, base: Any) -> None:
+    path = _path(root, version)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as f:
+            pickle.dump(base, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, path)
+        for old in sorted(path.parent.glob("rulebase-*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
+            old.unlink()
+    except OSError:
+        pass

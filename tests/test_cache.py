@@ -1,0 +1,28 @@
+"""The rule-base cache: a second load reuses the first; any change to a rule file is seen."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from engine import loading
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def test_a_cached_rule_base_is_reused_until_a_file_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "rules"
+    shutil.copytree(RULES, root)
+    parsed = []
+    real_load = loading._load
+    monkeypatch.setattr(loading, "_load", lambda *a: parsed.append(a) or real_load(*a))
+
+    first = loading.load_rulebase(root)
+    second = loading.load_rulebase(root)
+    assert len(parsed) == 1 and second.version == first.version and len(second.rules) == len(first.rules)
+
+    rule = next(root.glob("zgc-measures-2022/zgc22-*.yaml"))
+    rule.write_text(rule.read_text(encoding="utf-8").replace("kind: funding", "kind: service"), encoding="utf-8")
+    third = loading.load_rulebase(root)
+    assert len(parsed) == 2 and third.version != first.version
