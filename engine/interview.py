@@ -83,10 +83,6 @@ class Interview:
             return key[len("location."):] in (self.profile.get("location") or {})
         return key in self.profile
 
-    def open_facts(self) -> Counter:
-        """Question key -> number of possible measures whose unknown conditions it bears on."""
-        return Counter({key: len(rules) for key, rules in self._bearing().items()})
-
     def _bearing(self) -> dict[str, set[str]]:
         """Question key -> the possible measures whose unknown conditions it bears on."""
         bearing: dict[str, set[str]] = {}
