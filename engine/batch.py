@@ -95,7 +95,9 @@ class BatchScreener:
             group.tables[f][index] = self.fast.field_codes(f, facts)
         return index
 
-    def screen(self, rows: list[Row]) -> list[list]:
+    def screen(self, rows: list[Row]) -> tuple[list[list], np.ndarray, np.ndarray]:
+        """Per row: eligible ids, possible ids, their counts and an error; and per measure,
+        the rows eligible and the rows possible (error rows count for nothing)."""
         n = len(rows)
         matrix = np.full((n, self.n_conditions), 1, dtype=np.int8)  # fields no column gives: unknown
         errors: list[str | None] = [row.problem for row in rows]
@@ -119,6 +121,8 @@ class BatchScreener:
                 matrix[:, self.offsets[f]] = group.tables[f][states]
         codes = self.fast.fold(matrix)
         codes[:, ~self.in_force] = 0
+        codes[[i for i, e in enumerate(errors) if e], :] = 0
+        per_measure = (codes == 2).sum(axis=0), (codes == 1).sum(axis=0)
         out: list[list] = []
         for row, error, line in zip(rows, errors, codes):
             if error:
@@ -132,4 +136,4 @@ class BatchScreener:
                     self._answers.clear()
                 self._answers[key] = answer
             out.append([answer[0], answer[1], len(answer[0]), len(answer[1]), ""])
-        return out
+        return out, *per_measure

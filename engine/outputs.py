@@ -7,7 +7,6 @@ leaves a half-written result under the real name. The same input gives the same 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -59,18 +58,37 @@ class Output:
 
 
 class CsvWriter:
+    """CSV as csv.writer writes it (QUOTE_MINIMAL, "\\n" lines; a bare "\\r" is quoted too),
+    formatted here: csv.writer is slow on long cells, and the id lists make rows kilobytes long."""
+
     def __init__(self, out: Output, header: list[str], added: list[str]):
         if out.path:  # a BOM lets Excel open UTF-8 Chinese text correctly
             out.stream.write("\ufeff")
-        self.writer = csv.writer(out.stream, lineterminator="\n")
-        self.writer.writerow([safe(h) for h in header + added])
+        self.stream = out.stream
+        self.stream.write(csv_line([safe(h) for h in header + added]))
         self.joined = _Joined()
 
     def write(self, cells: list, record: dict | None, values: list) -> None:
-        self.writer.writerow(safe_cells(cells) + self.joined.cells(values))
+        self.stream.write(csv_line(safe_cells(cells) + self.joined.cells(values)))
 
     def close(self, summary: list[list]) -> None:
         pass
+
+
+def csv_field(value: Any) -> str:
+    """One field, quoted when it holds a comma, a quote or a line break."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(values: list) -> str:
+    if len(values) == 1 and values[0] in ("", None):
+        return '""\n'  # csv.writer quotes a lone empty field, or the line would be blank
+    return ",".join(map(csv_field, values)) + "\n"
 
 
 class JsonlWriter:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
+
 from engine.api import checker_for
 from engine.batch import BatchScreener
 from engine.columns import ColumnMap, MappingFile, map_columns
@@ -50,13 +52,14 @@ class RowScreener:
         self.as_of = as_of
         self.explain = explain
 
-    def screen(self, rows: list[Row]) -> list[list]:
-        """The added cells for each row: eligible ids, possible ids, counts, error (and check)."""
-        results = self.batch.screen(rows)
+    def screen(self, rows: list[Row]) -> tuple[list[list], np.ndarray, np.ndarray]:
+        """The added cells for each row (eligible ids, possible ids, counts, error, and the check
+        with --explain), and per measure the rows eligible and possible."""
+        results, eligible, possible = self.batch.screen(rows)
         if self.explain:
             for row, values in zip(rows, results):
                 values.append(None if values[4] else self._check(row))
-        return results
+        return results, eligible, possible
 
     def _check(self, row: Row) -> dict:
         from engine.report_json import check_json
@@ -75,7 +78,7 @@ def _init_worker(*args) -> None:
     _worker = RowScreener(*args)
 
 
-def _screen_batch(batch: list[Row]) -> list[list]:
+def _screen_batch(batch: list[Row]) -> tuple[list[list], np.ndarray, np.ndarray]:
     assert _worker is not None
     return _worker.screen(batch)
 
@@ -94,21 +97,19 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
     summary = ScreenSummary()
     started = time.perf_counter()
 
-    def consume(batch: list[Row], results: list[list]) -> None:
-        answers: Counter = Counter()  # (eligible ids, possible ids) -> rows of this batch
+    n_rules = len(screener.checker.base.rules)
+    eligible, possible = np.zeros(n_rules, dtype=np.int64), np.zeros(n_rules, dtype=np.int64)
+
+    def consume(batch: list[Row], screened: tuple[list[list], np.ndarray, np.ndarray]) -> None:
+        results, batch_eligible, batch_possible = screened
         for row, values in zip(batch, results):
             write(row, values)
             if values[4]:
                 summary.n_errors += 1
-            else:
-                answers[values[0], values[1]] += 1
-        # counted per batch: a million rows may give as many distinct answers
-        for (eligible, possible), n in answers.items():
-            for measure in eligible:
-                summary.eligible[measure] += n
-            for measure in possible:
-                summary.possible[measure] += n
-            summary.n_with_eligible += n if eligible else 0
+            elif values[0]:
+                summary.n_with_eligible += 1
+        eligible[:] += batch_eligible
+        possible[:] += batch_possible
         summary.n_rows += len(batch)
         if progress:
             progress(len(batch))
@@ -129,6 +130,9 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
             while inflight:
                 done, result = inflight.popleft()
                 consume(done, result.get())
+    ids = [r.model.id for r in screener.checker.base.rules]
+    summary.eligible = Counter({m: int(n) for m, n in zip(ids, eligible) if n})
+    summary.possible = Counter({m: int(n) for m, n in zip(ids, possible) if n})
     summary.seconds = time.perf_counter() - started
     return summary
 

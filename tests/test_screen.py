@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 from pathlib import Path
 
@@ -142,3 +143,38 @@ def test_unreadable_input_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["screen", str(empty), "-o", str(tmp_path / "out.csv")])
     assert result.exit_code == 2 and "empty file" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_csv_lines_read_back_as_the_cells_written():
+    from engine.outputs import csv_line
+
+    rnd = random.Random(3)
+    alphabet = ["a", "中", ",", '"', "\n", "\r", " ", "=", ";", ""]
+    for _ in range(5000):
+        row = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6))) for _ in range(rnd.randint(1, 6))]
+        assert next(csv.reader(io.StringIO(csv_line(row), newline=""))) == row
+        if not any("\r" in c for c in row):  # csv.writer leaves a bare \r unquoted; we quote it
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerow(row)
+            assert csv_line(row) == buffer.getvalue()
+
+
+def test_the_summary_sheet_counts_the_rows_of_each_measure(tmp_path):
+    source = write_inputs(tmp_path)["csv"]
+    out = tmp_path / "out.xlsx"
+    assert run("screen", str(source), "-o", str(out), "--as-of", AS_OF, "--workers", "2").exit_code == 0
+    book = load_workbook(out, read_only=True)
+    rows = list(book["screened"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    counted = {status: {} for status in ("eligible", "possible")}
+    for row in body:
+        for status, counts in counted.items():
+            for measure in filter(None, (row[header.index(status)] or "").split(";")):
+                counts[measure] = counts.get(measure, 0) + 1
+    summary = list(book["summary"].iter_rows(values_only=True))
+    columns = summary[0]
+    for line in summary[1:]:
+        measure = line[columns.index("id")]
+        assert line[columns.index("eligible")] == counted["eligible"].get(measure, 0), measure
+        assert line[columns.index("possible")] == counted["possible"].get(measure, 0), measure
+    assert any(counted["eligible"].values())
