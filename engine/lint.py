@@ -1,8 +1,8 @@
 """`elig rules lint`: what a rule author runs before committing.
 
 Errors: schema problems with file:line, unknown keys, values not in the taxonomy (with
-suggestions), duplicate ids, quotes not verbatim in the source, examples whose expected status
-the engine does not reproduce. Warnings: taxonomy entries no rule or scope uses, and rule
+suggestions), duplicate ids, quotes not verbatim in the source, citations that are not whole
+sentences, examples whose expected status the engine does not reproduce. Warnings: taxonomy entries no rule or scope uses, and rule
 groups that can never hold under their document's scope (the scope asks 企业, the group 个人).
 """
 
@@ -16,6 +16,7 @@ from engine.errors import EligError
 from engine.loading import RuleBase, load_rulebase
 from engine.models import LIST_FIELDS, Condition, Profile
 from engine.profiles import resolve
+from engine.segment import segment
 from engine.taxonomy import Taxonomy
 
 
@@ -45,6 +46,7 @@ def lint(root: Path | None = None) -> LintReport:
             if got != example.status:
                 report.errors.append(f"{rule.path}:{line}: example {example.name!r} expects {example.status}, "
                                      f"the engine says {got}")
+    report.errors += _partial_citations(base)
     report.warnings += _groups_the_scope_rules_out(base)
     used: dict[str, set[str]] = {}
     groups = [g.conditions for d in base.documents.values() for g in d.model.scope]
@@ -97,3 +99,18 @@ def _clash(taxonomy: Taxonomy, scope: tuple[Condition, ...], group: tuple[Condit
                 if (cond.op == "any_of" and not any(fits)) or (cond.op == "all_of" and not all(fits)):
                     return f"no {'/'.join(sorted(org_types))[:40]} can hold {'/'.join(cond.values)}"
     return None
+
+
+def _partial_citations(base: RuleBase) -> list[str]:
+    """A citation starts where a sentence of the source starts and ends where one ends."""
+    errors = []
+    for doc_id, doc in base.documents.items():
+        sentences = [s for s in segment(doc.source.text) if s.kind == "sentence"]
+        starts, ends = {s.start for s in sentences}, {s.end for s in sentences}
+        for rule in (r for r in base.rules if r.model.document == doc_id):
+            for i, citation in enumerate(rule.citations):
+                if citation.start is not None and (citation.start not in starts or citation.end not in ends):
+                    errors.append(f"{rule.path}:{rule.yaml.line_of(['citations', i])}: citation is not a whole "
+                                  f"sentence of the source: {citation.quote[:30]!r}…; quote from the sentence's "
+                                  f"start to its end mark")
+    return errors

@@ -27,6 +27,7 @@ GALLERY = {
                           "the engine says ineligible",
     "bad-yaml.yaml": "bad-yaml.yaml:3: not valid YAML",
     "id-mismatch.yaml": "id-mismatch.yaml:1: rule id 'another-name' must equal the file name 'id-mismatch'",
+    "partial-citation.yaml": "partial-citation.yaml:7: citation is not a whole sentence of the source",
     "list-op-on-single-field.yaml": "list-op-on-single-field.yaml:11: list-op-on-single-field.applies_to[0]."
                                     "conditions[0]: Value error, 'size' holds one value: use in, not any_of",
 }
