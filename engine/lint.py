@@ -102,11 +102,16 @@ def _clash(taxonomy: Taxonomy, scope: tuple[Condition, ...], group: tuple[Condit
 
 
 def _partial_citations(base: RuleBase) -> list[str]:
-    """A citation starts where a sentence of the source starts and ends where one ends."""
+    """A citation (or an exclusion) starts where a sentence of the source starts and ends
+    where one ends."""
     errors = []
     for doc_id, doc in base.documents.items():
         sentences = [s for s in segment(doc.source.text) if s.kind == "sentence"]
         starts, ends = {s.start for s in sentences}, {s.end for s in sentences}
+        for excl in doc.exclusions:
+            if excl.start is not None and (excl.start not in starts or excl.end not in ends):
+                errors.append(f"{doc.exclusions_path}:{excl.line}: exclusion is not a whole sentence of the "
+                              f"source: {excl.model.quote[:30]!r}…")
         for rule in (r for r in base.rules if r.model.document == doc_id):
             for i, citation in enumerate(rule.citations):
                 if citation.start is not None and (citation.start not in starts or citation.end not in ends):
