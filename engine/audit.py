@@ -83,6 +83,14 @@ def _overlaps(sentence: Sentence, start: int | None, end: int | None) -> bool:
     return start is not None and end is not None and start < sentence.end and sentence.start < end
 
 
+def _cover(audits: list[SentenceAudit], start: int | None, end: int | None, owner: str) -> None:
+    """Mark the sentences overlapping [start, end) as covered by `owner` (a rule id or SCOPE)."""
+    for item in audits:
+        if _overlaps(item.sentence, start, end) and owner not in item.rules:
+            item.status = "covered"
+            item.rules.append(owner)
+
+
 def audit_document(base: RuleBase, doc: LoadedDocument) -> tuple[DocumentAudit, list[BrokenQuote]]:
     rules = [r for r in base.rules if r.model.document == doc.model.id]
     broken: list[BrokenQuote] = []
@@ -93,10 +101,7 @@ def audit_document(base: RuleBase, doc: LoadedDocument) -> tuple[DocumentAudit, 
             if citation.start is None:
                 broken.append(BrokenQuote(rule.model.id, str(rule.path), rule.yaml.line_of(["citations", i]),
                                           "citation", citation.quote))
-            for item in audits:
-                if _overlaps(item.sentence, citation.start, citation.end) and rule.model.id not in item.rules:
-                    item.status = "covered"
-                    item.rules.append(rule.model.id)
+            _cover(audits, citation.start, citation.end, rule.model.id)
         for i, group in enumerate(rule.model.applies_to):
             for j, cond in enumerate(group.conditions):
                 if doc.source.locate(cond.quote) is None:
@@ -105,11 +110,7 @@ def audit_document(base: RuleBase, doc: LoadedDocument) -> tuple[DocumentAudit, 
     # The document-wide scope (document.yaml) encodes who may apply under every measure.
     for group in doc.model.scope:
         for cond in group.conditions:
-            span = doc.source.locate(cond.quote)
-            for item in audits:
-                if span and _overlaps(item.sentence, *span) and SCOPE not in item.rules:
-                    item.status = "covered"
-                    item.rules.append(SCOPE)
+            _cover(audits, *(doc.source.locate(cond.quote) or (None, None)), SCOPE)
     for excl in doc.exclusions:
         if excl.start is None:
             broken.append(BrokenQuote(f"{doc.model.id}/exclusions", str(doc.exclusions_path), excl.line,

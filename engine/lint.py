@@ -1,9 +1,10 @@
 """`elig rules lint`: what a rule author runs before committing.
 
 Errors: schema problems with file:line, unknown keys, values not in the taxonomy (with
-suggestions), duplicate ids, quotes not verbatim in the source, citations that are not whole
-sentences, examples whose expected status the engine does not reproduce. Warnings: taxonomy entries no rule or scope uses, and rule
-groups that can never hold under their document's scope (the scope asks 企业, the group 个人).
+suggestions), duplicate ids, quotes not verbatim in the source, citations and exclusions that
+are not whole sentences, examples whose expected status the engine does not reproduce.
+Warnings: taxonomy entries no rule or scope uses, and rule groups that can never hold under
+their document's scope (the scope asks 企业, the group 个人).
 """
 
 from __future__ import annotations
@@ -108,14 +109,21 @@ def _partial_citations(base: RuleBase) -> list[str]:
     for doc_id, doc in base.documents.items():
         sentences = [s for s in segment(doc.source.text) if s.kind == "sentence"]
         starts, ends = {s.start for s in sentences}, {s.end for s in sentences}
+
         for excl in doc.exclusions:
-            if excl.start is not None and (excl.start not in starts or excl.end not in ends):
+            if _partial(excl.start, excl.end, starts, ends):
                 errors.append(f"{doc.exclusions_path}:{excl.line}: exclusion is not a whole sentence of the "
                               f"source: {excl.model.quote[:30]!r}…")
         for rule in (r for r in base.rules if r.model.document == doc_id):
             for i, citation in enumerate(rule.citations):
-                if citation.start is not None and (citation.start not in starts or citation.end not in ends):
+                if _partial(citation.start, citation.end, starts, ends):
                     errors.append(f"{rule.path}:{rule.yaml.line_of(['citations', i])}: citation is not a whole "
                                   f"sentence of the source: {citation.quote[:30]!r}…; quote from the sentence's "
                                   f"start to its end mark")
     return errors
+
+
+def _partial(start: int | None, end: int | None, starts: set[int], ends: set[int]) -> bool:
+    """A quote found in the source (a broken one is reported elsewhere) that does not run from
+    a sentence's start to a sentence's end."""
+    return start is not None and (start not in starts or end not in ends)
