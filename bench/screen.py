@@ -53,13 +53,15 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
         out.writerow(HEADER)
         for i in range(n):
             province = rnd.choice(provinces)
+            org_type = rnd.choice(org_types)
+            firm = org_type == "企业"  # the listed tags are held by firms only
             row = [
-                f"测试企业{i:07d}有限公司", rnd.choice(org_types), rnd.choice(["民营企业"] * 6 + ["国有", "外资企业", ""]),
+                f"测试企业{i:07d}有限公司", org_type, rnd.choice(["民营企业"] * 6 + ["国有", "外资企业", ""]),
                 province, rnd.choice(beijing) if province == "北京市" else "",
                 rnd.choice(zones) if province == "北京市" else "",
                 "、".join(sorted({rnd.choice(sectors) for _ in range(rnd.choice([0, 1, 1, 1, 2]))})),
                 rnd.choice(["初创期", "成长期", "成熟期", ""]), rnd.choice(["微型", "小型", "小型", "中型", "大型", ""]),
-                ";".join(sorted({rnd.choice(tags) for _ in range(rnd.choice([0, 0, 1, 1, 2, 3]))})),
+                ";".join(sorted({rnd.choice(tags) for _ in range(rnd.choice([0, 0, 1, 1, 2, 3]))})) if firm else "",
                 "", f"91110108{rnd.randrange(10**9):09d}X",
             ]
             # the flag column agrees with the qualifications column, or is left blank
