@@ -156,26 +156,18 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
         cat firms.csv | elig screen - --workers 2 > screened.csv
     """
     from engine.columns import read_mapping
-    from engine.outputs import open_writer
-    from engine.screen import ADDED, screen_table, summary_rows
+    from engine.screen import screen_file
     from engine.tabular import format_of, open_table
 
     table = open_table(input_path)
     fmt = fmt or (format_of(str(output)) if output else None) or table.format
     if explain and fmt != "jsonl":
         raise EligError("--explain needs jsonl output (--format jsonl): a check result does not fit a cell")
-    as_of = as_of or dt.date.today()
     mapping = read_mapping(columns) if columns else None
-    out, writer = open_writer(fmt, output, table.header, ADDED + (["check"] if explain else []))
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
-        summary = screen_table(table, lambda row, values: writer.write(row.cells, row.record, values), rules,
-                               mapping, as_of, explain, workers, progress and progress.advance)
-        writer.close(summary_rows(summary, rules, as_of))
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
+        summary = screen_file(input_path, table, output, fmt, rules, mapping, as_of, explain, workers,
+                              progress and progress.advance)
     finally:
         if progress:
             progress.stop()

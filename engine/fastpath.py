@@ -1,8 +1,10 @@
 """A compiled evaluator for batch screening, beside the durable-rules matcher.
 
 Each condition's outcome depends on one field of the profile, so outcomes are cached per
-field value and assembled into one vector; numpy then folds conditions into groups (Kleene
-AND = minimum), groups into rules (OR = maximum) and the document scope into each rule.
+field value. A group's conditions fold to its code (Kleene AND = minimum), and the fold can be
+done per field first: `partial` gives each group's AND over some fields, so a batch of profiles
+needs only the minimum of a few such vectors. Groups then fold into rules (OR = maximum), and
+each rule's document scope in (AND).
 Codes: 0 unmet, 1 unknown, 2 met. tests/test_fastpath.py shows it gives the same statuses
 as durable-rules on thousands of generated profiles.
 """
@@ -27,8 +29,9 @@ class FastMatcher:
         base = checker.base
         groups = checker.groups  # scope groups first, then each rule's groups, contiguous
         keys = list(groups)
-        self._group_index = {k: i for i, k in enumerate(keys)}
-        # conditions in group order; numpy folds contiguous runs
+        group_index = {k: i for i, k in enumerate(keys)}
+        self.n_groups = len(keys) + 1  # and one always-met slot, for rules without a scope
+        # conditions in group order; numpy folds contiguous runs into groups
         flat = [(gi, cond) for gi, k in enumerate(keys) for cond in groups[k]]
         self._group_starts = np.array([i for i, (gi, _) in enumerate(flat) if i == 0 or flat[i - 1][0] != gi])
         self._fields: dict[str, list] = {}
@@ -36,34 +39,32 @@ class FastMatcher:
         for pos, (_, cond) in enumerate(flat):
             self._fields.setdefault(cond.field, []).append(cond)
             positions.setdefault(cond.field, []).append(pos)
-        self._field_order = sorted(self._fields)
-        field_major = [p for f in self._field_order for p in positions[f]]
-        self._to_group_order = np.argsort(np.array(field_major))
+        self._positions = {f: np.array(p, dtype=np.intp) for f, p in positions.items()}
+        self._n_conditions = len(flat)
         self._cache: dict[tuple, np.ndarray] = {}
         self.rules = base.rules
-        rule_starts = [self._group_index[group_key(r.model.id, 0)] for r in base.rules]
-        self._rule_starts = np.array(rule_starts, dtype=np.intp)
-        docs = list(base.documents)
-        scope_starts, self._scoped_docs = [], []
-        for d in docs:
-            if base.documents[d].model.scope:
-                scope_starts.append(self._group_index[scope_key(d, 0)])
-                self._scoped_docs.append(d)
-        self._scope_starts = np.array(scope_starts, dtype=np.intp)
-        n_scoped = len(self._scoped_docs)
-        slot = {d: i for i, d in enumerate(self._scoped_docs)}
-        # index of each rule's scope outcome; n_scoped points at an always-met slot
-        self._rule_scope = np.array([slot.get(r.model.document, n_scoped) if r.model.inherit_scope else n_scoped
-                                     for r in base.rules], dtype=np.intp)
-        self._n_scope_groups = [len(base.documents[d].model.scope) for d in self._scoped_docs]
+        always = len(keys)
+
+        def spans(starts: list[int], ends: list[int]) -> np.ndarray:
+            """Group indices per rule, one row per alternative (short spans repeat their last)."""
+            depth = max(e - s for s, e in zip(starts, ends))
+            return np.array([[min(s + j, e - 1) for s, e in zip(starts, ends)] for j in range(depth)], dtype=np.intp)
+
+        rule_starts = [group_index[group_key(r.model.id, 0)] for r in base.rules]
+        self._alternatives = spans(rule_starts, rule_starts[1:] + [len(keys)])  # rule groups follow scope groups
+        scope_span: dict[str, tuple[int, int]] = {}
+        for d, doc in base.documents.items():
+            if doc.model.scope:
+                first = group_index[scope_key(d, 0)]
+                scope_span[d] = (first, first + len(doc.model.scope))
+        scoped = [scope_span.get(r.model.document, (always, always + 1)) if r.model.inherit_scope
+                  else (always, always + 1) for r in base.rules]
+        self._scopes = spans([s for s, _ in scoped], [e for _, e in scoped])
 
     @property
     def fields(self) -> list[str]:
-        """The fields conditions read, in the order of the condition vector."""
-        return self._field_order
-
-    def field_width(self, field: str) -> int:
-        return len(self._fields.get(field, ()))
+        """The fields conditions read."""
+        return sorted(self._fields)
 
     def field_codes(self, field: str, facts: Facts) -> np.ndarray:
         """Codes of the conditions on one field (cached: they depend on that field alone)."""
@@ -77,20 +78,33 @@ class FastMatcher:
             self._cache[key] = codes
         return codes
 
-    def fold(self, field_major: np.ndarray) -> np.ndarray:
-        """Condition codes (profiles x conditions, field-major) to rule codes (profiles x rules)."""
-        by_group = np.minimum.reduceat(field_major[:, self._to_group_order], self._group_starts, axis=1)
-        # rule groups follow all scope groups, so each rule's segment runs to the next rule's start
-        rules = np.maximum.reduceat(by_group, self._rule_starts, axis=1)
-        always = np.full((len(field_major), 1), 2, dtype=np.int8)  # the slot of rules without a scope
-        scope = np.concatenate([by_group[:, s:s + n].max(axis=1, keepdims=True)
-                                for s, n in zip(self._scope_starts, self._n_scope_groups)] + [always], axis=1)
-        return np.minimum(rules, scope[:, self._rule_scope])
+    def partial(self, codes: dict[str, np.ndarray]) -> np.ndarray:
+        """Per condition group, the Kleene AND of its conditions on the given fields only
+        (met where it has none): the AND of a profile's partials over all fields is its group codes."""
+        full = np.full(self._n_conditions, 2, dtype=np.int8)
+        for f, c in codes.items():
+            full[self._positions[f]] = c
+        return np.append(np.minimum.reduceat(full, self._group_starts), np.int8(2))
+
+    def unknown_partial(self, given: set[str]) -> np.ndarray:
+        """The partial of the fields not in `given`: all unknown."""
+        return self.partial({f: np.ones(len(c), dtype=np.int8) for f, c in self._fields.items() if f not in given})
+
+    def fold(self, by_group: np.ndarray) -> np.ndarray:
+        """Group codes (groups x profiles) to rule codes (rules x profiles): a rule holds when one of its
+        groups does (Kleene OR = maximum) and so does one of its document's scope groups."""
+        rules = by_group[self._alternatives[0]]
+        for row in self._alternatives[1:]:
+            np.maximum(rules, by_group[row], out=rules)
+        scope = by_group[self._scopes[0]]
+        for row in self._scopes[1:]:
+            np.maximum(scope, by_group[row], out=scope)
+        return np.minimum(rules, scope, out=rules)
 
     def rule_codes(self, facts: Facts) -> np.ndarray:
         """0/1/2 per rule (ineligible/possible/eligible), in the rule base's order."""
-        row = np.concatenate([self.field_codes(f, facts) for f in self._field_order])
-        return self.fold(row[None, :])[0]
+        group_codes = self.partial({f: self.field_codes(f, facts) for f in self._fields})
+        return self.fold(group_codes[:, None])[:, 0]
 
     def statuses(self, facts: Facts, in_force: list[bool] | None = None) -> dict[str, str]:
         codes = self.rule_codes(facts)

@@ -69,7 +69,7 @@ class CsvWriter:
         self.joined = _Joined()
 
     def write(self, cells: list, record: dict | None, values: list) -> None:
-        self.stream.write(csv_line(safe_cells(cells) + self.joined.cells(values)))
+        self.stream.write(csv_cells(cells) + csv_added(self.joined.cells(values)))
 
     def close(self, summary: list[list]) -> None:
         pass
@@ -89,6 +89,16 @@ def csv_line(values: list) -> str:
     if len(values) == 1 and values[0] in ("", None):
         return '""\n'  # csv.writer quotes a lone empty field, or the line would be blank
     return ",".join(map(csv_field, values)) + "\n"
+
+
+def csv_cells(cells: list[str]) -> str:
+    """Input cells as the start of a CSV line, formula-safe."""
+    return ",".join(map(csv_field, safe_cells(cells)))
+
+
+def csv_added(values: list) -> str:
+    """The added cells (already joined and safe) that end a CSV line after the input cells."""
+    return "," + ",".join(map(csv_field, values)) + "\n"
 
 
 class JsonlWriter:

@@ -1,33 +1,48 @@
 """`elig screen`: many applicants at once, one output row per input row, in input order.
 
 Rows are screened in batches, column by column (engine/batch.py), by the compiled fast path
-(engine/fastpath.py); work can spread over processes, each with its own copy of the rule base. A bad row
-becomes an error row and screening goes on.
+(engine/fastpath.py). A bad row becomes an error row and screening goes on. Two ways through:
+
+- a CSV file screened to CSV (the bulk case) is read in blocks of whole records
+  (engine/blocks.py). Worker processes each read, screen and format their blocks; once the
+  sizes of all earlier blocks are known, a worker writes its block straight into the output at
+  its offset, so output never passes between processes;
+- every other input or output (XLSX, JSONL, stdin, --explain) goes row by row through a writer
+  (engine/outputs.py), batches spread over a process pool.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
+import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import numpy as np
 
 from engine.api import checker_for
-from engine.batch import BatchScreener
+from engine.batch import Answer, BatchScreener
+from engine.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
+from engine.columnar import tokenize
 from engine.columns import ColumnMap, MappingFile, map_columns
+from engine.csvlines import CsvLines
+from engine.errors import EligError
 from engine.fastpath import FastMatcher, in_force_mask
 from engine.models import Profile
+from engine.outputs import Output, csv_cells, open_writer
 from engine.profiles import resolve
 from engine.tabular import Row, Table
 
 ADDED = ["eligible", "possible", "n_eligible", "n_possible", "error"]
 BATCH = 4000
+IOV_MAX = 1024  # buffers per os.pwritev call (the Linux limit)
 
 
 @dataclass
@@ -38,6 +53,16 @@ class ScreenSummary:
     eligible: Counter = field(default_factory=Counter)
     possible: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+
+
+@dataclass
+class Tally:
+    """What a batch or block adds to the summary (it travels between processes)."""
+    n_rows: int
+    n_errors: int
+    n_with_eligible: int
+    eligible: np.ndarray
+    possible: np.ndarray
 
 
 class RowScreener:
@@ -51,15 +76,67 @@ class RowScreener:
                                    in_force_mask(self.checker, as_of))
         self.as_of = as_of
         self.explain = explain
+        self.lines: CsvLines | None = None  # the block path's line builder, made on first use
+        gc.freeze()  # the rule base lives as long as the process: collections need not scan it
 
-    def screen(self, rows: list[Row]) -> tuple[list[list], np.ndarray, np.ndarray]:
-        """The added cells for each row (eligible ids, possible ids, counts, error, and the check
-        with --explain), and per measure the rows eligible and possible."""
-        results, eligible, possible = self.batch.screen(rows)
+    def _screen(self, cells: list[list[str]], problems: list[str | None],
+                numbers: list[int]) -> tuple[list[Answer | None], list[str], Tally]:
+        """Each row's answer (None for an error row) and error message, and the tally."""
+        found, errors, eligible, possible = self.batch.screen(cells, problems)
+        table = self.batch.answers
+        answers = [table[a] if a >= 0 else None for a in found]
+        messages = [f"row {n}: {e}" if e else "" for n, e in zip(numbers, errors)] if any(errors) else [""] * len(found)
+        n_errors = sum(1 for a in answers if a is None)
+        tally = Tally(len(found), n_errors, sum(1 for a in answers if a is not None and a.eligible), eligible, possible)
+        return answers, messages, tally
+
+    def screen_rows(self, rows: list[Row]) -> tuple[list[list], Tally]:
+        """The added cells of each row (eligible ids, possible ids, counts, error, and the check
+        with --explain), and the tally."""
+        answers, messages, tally = self._screen([r.cells for r in rows], [r.problem for r in rows],
+                                                [r.number for r in rows])
+        results = [[(), (), None, None, m] if a is None else [a.eligible, a.possible, len(a.eligible),
+                                                               len(a.possible), ""] for a, m in zip(answers, messages)]
         if self.explain:
             for row, values in zip(rows, results):
                 values.append(None if values[4] else self._check(row))
-        return results, eligible, possible
+        return results, tally
+
+    def screen_block(self, data: bytes, first_line: int, encoding: str, name: str) -> tuple[list[bytes], int, Tally]:
+        """A block of CSV records as the output's bytes (buffers to write one after the other,
+        and their total size), and the tally."""
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise EligError(f"{name}: not valid {encoding} text near line {first_line + line_count(data[:exc.start])}"
+                            f" ({exc.reason}); save it as UTF-8 or GB18030") from None
+        block = data if encoding == "utf-8" else text.encode()
+        width = len(self.columns.header)
+        cells = tokenize(block, width)
+        coded = self.batch.cell_codes(cells) if cells is not None else None
+        if cells is not None and coded is not None:
+            codes, errors = coded
+            prefixes = [block[a:b] for a, b in zip(cells.line_starts.tolist(), cells.line_ends.tolist())]
+            prefix_size = int((cells.line_ends - cells.line_starts).sum())
+            for i in cells.formula_rows.tolist():
+                safe_prefix = csv_cells(prefixes[i].decode().split(",")).encode()
+                prefix_size += len(safe_prefix) - len(prefixes[i])
+                prefixes[i] = safe_prefix
+            numbers: list[int] | range = range(first_line, first_line + len(cells))
+        else:
+            rows = parse_block(text, first_line, width)
+            if not rows.cells:
+                return [], 0, Tally(0, 0, 0, np.zeros(len(self.batch.ids), np.int64), np.zeros(len(self.batch.ids), np.int64))
+            codes, errors = self.batch.rule_codes(rows.cells, rows.problems)
+            prefixes = [p.encode() for p in rows.prefixes]
+            prefix_size = sum(map(len, prefixes))
+            numbers = rows.numbers
+        if self.lines is None:
+            self.lines = CsvLines(self.batch.ids.tolist())
+        lines = self.lines.lines(prefixes, prefix_size, codes, errors, numbers)
+        n_errors = sum(1 for e in errors if e)
+        return lines.buffers, lines.size, Tally(len(errors), n_errors, lines.n_with_eligible, lines.eligible,
+                                                lines.possible)
 
     def _check(self, row: Row) -> dict:
         from engine.report_json import check_json
@@ -70,7 +147,196 @@ class RowScreener:
         return check_json(self.checker.check(facts, dumped, self.as_of))
 
 
-_worker: RowScreener | None = None
+class _Totals:
+    """Tallies summed in the process that writes."""
+
+    def __init__(self, n_rules: int, progress: Callable[[int], None] | None):
+        self.summary = ScreenSummary()
+        self.eligible = np.zeros(n_rules, dtype=np.int64)
+        self.possible = np.zeros(n_rules, dtype=np.int64)
+        self.progress = progress
+
+    def add(self, tally: Tally) -> None:
+        self.summary.n_rows += tally.n_rows
+        self.summary.n_errors += tally.n_errors
+        self.summary.n_with_eligible += tally.n_with_eligible
+        self.eligible += tally.eligible
+        self.possible += tally.possible
+        if self.progress:
+            self.progress(tally.n_rows)
+
+    def finish(self, ids: list[str], started: float) -> ScreenSummary:
+        self.summary.eligible = Counter({m: int(n) for m, n in zip(ids, self.eligible) if n})
+        self.summary.possible = Counter({m: int(n) for m, n in zip(ids, self.possible) if n})
+        self.summary.seconds = time.perf_counter() - started
+        return self.summary
+
+
+def screen_file(input_path: str, table: Table, output: Path | None, fmt: str, rules: Path | None = None,
+                mapping: MappingFile | None = None, as_of: dt.date | None = None, explain: bool = False,
+                workers: int = 1, progress: Callable[[int], None] | None = None) -> ScreenSummary:
+    """Screen an opened table into `output` (stdout when None) in format `fmt`; the summary."""
+    as_of = as_of or dt.date.today()
+    added = ADDED + (["check"] if explain else [])
+    out, writer = open_writer(fmt, output, table.header, added)
+    try:
+        if table.format == "csv" and fmt == "csv" and not explain and input_path != "-" and splittable(table.encoding):
+            summary = _screen_blocks(input_path, table, out, rules, mapping, as_of, workers, progress)
+        else:
+            summary = screen_table(table, lambda row, values: writer.write(row.cells, row.record, values), rules,
+                                   mapping, as_of, explain, workers, progress)
+        writer.close(summary_rows(summary, rules, as_of))
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    return summary
+
+
+def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, mapping: MappingFile | None,
+                   as_of: dt.date, workers: int, progress: Callable[[int], None] | None) -> ScreenSummary:
+    args = (rules, table.header, mapping, as_of, False)
+    screener = RowScreener(*args)  # in this process too: validates the header before any work
+    encoding = "utf-8" if table.encoding == "utf-8-sig" else table.encoding or "utf-8"
+    started = time.perf_counter()
+    start = data_start(path)
+    with open(path, "rb") as f:
+        first_line = line_count(f.read(start)) + 1
+    blocks = spans(path, start, first_line)
+    out.stream.flush()
+    raw = out.stream.buffer if hasattr(out.stream, "buffer") else out.stream
+    totals = _Totals(len(screener.checker.base.rules), progress)
+    raw.flush()
+    if workers <= 1:
+        fd = os.open(path, os.O_RDONLY)
+        offset = raw.tell() if out.tmp else 0
+        try:
+            for span in blocks:
+                pieces, size, tally = screener.screen_block(read_span(fd, span), span.first_line, encoding, table.name)
+                if out.tmp:  # straight from the buffers into the file, as the workers do
+                    _write_at(raw.fileno(), pieces, offset)
+                    offset += size
+                else:
+                    raw.write(b"".join(pieces))
+                totals.add(tally)
+        finally:
+            os.close(fd)
+    else:
+        target = str(out.tmp) if out.tmp else None
+        _Pool(workers, args, encoding, path, table.name, target).run(blocks, raw, totals)
+    return totals.finish([r.model.id for r in screener.checker.base.rules], started)
+
+
+class _Pool:
+    """Worker processes for the block path. Each is sent spans to screen (two at a time); it
+    replies with the block's tally and size. Block i is written once blocks 0..i-1 are sized:
+    into the output file at its offset by the worker that holds it (os.pwritev), or, when the
+    output is not a file, sent back and written here in order."""
+
+    def __init__(self, workers: int, args: tuple, encoding: str, path: str, name: str, target: str | None):
+        context = multiprocessing.get_context("fork")
+        self.target = target
+        self.conns: list[Connection] = []
+        self.processes = []
+        for _ in range(workers):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, args, encoding, path, name, target), daemon=True)
+            process.start()
+            theirs.close()
+            self.conns.append(mine)
+            self.processes.append(process)
+
+    def run(self, blocks: Iterator[Span], raw, totals: _Totals) -> None:
+        queued = [0] * len(self.conns)  # replies awaited, per worker
+        owner: dict[int, int] = {}
+        ready: dict[int, int | bytes] = {}  # screened blocks not yet written: size (or bytes)
+        next_block, offset = 0, raw.tell() if self.target else 0
+        screening = [0] * len(self.conns)
+        more = True
+        try:
+            while True:
+                for k, conn in enumerate(self.conns):
+                    while more and screening[k] < 2:
+                        span = next(blocks, None)
+                        if span is None:
+                            more = False
+                            break
+                        conn.send(("screen", span))
+                        owner[span.index] = k
+                        screening[k] += 1
+                        queued[k] += 1
+                if not any(queued):
+                    break
+                for conn in wait([c for c, q in zip(self.conns, queued) if q]):
+                    k = self.conns.index(conn)
+                    reply = conn.recv()
+                    queued[k] -= 1
+                    if reply[0] == "error":
+                        raise EligError(reply[1])
+                    if reply[0] == "screened":
+                        _, index, tally, result = reply
+                        screening[k] -= 1
+                        totals.add(tally)
+                        ready[index] = result
+                while next_block in ready:
+                    result = ready.pop(next_block)
+                    if isinstance(result, bytes):
+                        raw.write(result)
+                    else:
+                        k = owner[next_block]
+                        self.conns[k].send(("write", next_block, offset))
+                        queued[k] += 1
+                        offset += result
+                    del owner[next_block]
+                    next_block += 1
+        finally:
+            for conn, process in zip(self.conns, self.processes):
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.terminate()
+
+
+def _serve(conn: Connection, args: tuple, encoding: str, path: str, name: str, target: str | None) -> None:
+    """A worker of the block path: screen spans, write them when told where."""
+    screener = RowScreener(*args)  # forked: the rule base is already loaded
+    source = os.open(path, os.O_RDONLY)
+    sink = os.open(target, os.O_WRONLY) if target else None
+    pending: dict[int, list[bytes]] = {}
+    while (message := conn.recv()) is not None:
+        try:
+            if message[0] == "screen":
+                span = message[1]
+                pieces, size, tally = screener.screen_block(read_span(source, span), span.first_line, encoding, name)
+                if sink is None:
+                    conn.send(("screened", span.index, tally, b"".join(pieces)))
+                else:
+                    pending[span.index] = pieces
+                    conn.send(("screened", span.index, tally, size))
+            else:
+                _, index, offset = message
+                _write_at(sink, pending.pop(index), offset)
+                conn.send(("written", index))
+        except EligError as exc:
+            conn.send(("error", str(exc)))
+        except OSError as exc:
+            conn.send(("error", f"{target}: cannot write: {exc.strerror}"))
+
+
+def _write_at(fd: int | None, pieces: list[bytes], offset: int) -> None:
+    assert fd is not None
+    for i in range(0, len(pieces), IOV_MAX):
+        chunk = pieces[i:i + IOV_MAX]
+        written = os.pwritev(fd, chunk, offset)
+        offset += written
+        if written < sum(map(len, chunk)):  # a short write: the rest, as one buffer
+            rest = b"".join(chunk)[written:]
+            while rest:
+                n = os.pwrite(fd, rest, offset)
+                rest, offset = rest[n:], offset + n
 
 
 def _init_worker(*args) -> None:
@@ -78,9 +344,12 @@ def _init_worker(*args) -> None:
     _worker = RowScreener(*args)
 
 
-def _screen_batch(batch: list[Row]) -> tuple[list[list], np.ndarray, np.ndarray]:
+_worker: RowScreener | None = None
+
+
+def _screen_batch(batch: list[Row]) -> tuple[list[list], Tally]:
     assert _worker is not None
-    return _worker.screen(batch)
+    return _worker.screen_rows(batch)
 
 
 def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
@@ -91,32 +360,22 @@ def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
 def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path | None = None,
                  mapping: MappingFile | None = None, as_of: dt.date | None = None, explain: bool = False,
                  workers: int = 1, progress: Callable[[int], None] | None = None) -> ScreenSummary:
+    """The row path: any table, each row handed to `write` with its added values, in order."""
     as_of = as_of or dt.date.today()
     args = (rules, table.header, mapping, as_of, explain)
     screener = RowScreener(*args)  # in this process too: validates the header before any work
-    summary = ScreenSummary()
     started = time.perf_counter()
+    totals = _Totals(len(screener.checker.base.rules), progress)
 
-    n_rules = len(screener.checker.base.rules)
-    eligible, possible = np.zeros(n_rules, dtype=np.int64), np.zeros(n_rules, dtype=np.int64)
-
-    def consume(batch: list[Row], screened: tuple[list[list], np.ndarray, np.ndarray]) -> None:
-        results, batch_eligible, batch_possible = screened
+    def consume(batch: list[Row], screened: tuple[list[list], Tally]) -> None:
+        results, tally = screened
         for row, values in zip(batch, results):
             write(row, values)
-            if values[4]:
-                summary.n_errors += 1
-            elif values[0]:
-                summary.n_with_eligible += 1
-        eligible[:] += batch_eligible
-        possible[:] += batch_possible
-        summary.n_rows += len(batch)
-        if progress:
-            progress(len(batch))
+        totals.add(tally)
 
     if workers <= 1:
         for batch in _batches(table.rows):
-            consume(batch, screener.screen(batch))
+            consume(batch, screener.screen_rows(batch))
     else:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_init_worker, initargs=args) as pool:
@@ -130,11 +389,7 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
             while inflight:
                 done, result = inflight.popleft()
                 consume(done, result.get())
-    ids = [r.model.id for r in screener.checker.base.rules]
-    summary.eligible = Counter({m: int(n) for m, n in zip(ids, eligible) if n})
-    summary.possible = Counter({m: int(n) for m, n in zip(ids, possible) if n})
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return totals.finish([r.model.id for r in screener.checker.base.rules], started)
 
 
 def summary_rows(summary: ScreenSummary, rules: Path | None, as_of: dt.date) -> list[list]:

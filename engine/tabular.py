@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from charset_normalizer import from_bytes
 
+from engine.blocks import fit
 from engine.columns import HEADERS
 from engine.errors import EligError
 from engine.text import match_key
@@ -48,7 +49,8 @@ def format_of(path: str) -> str | None:
 
 def open_table(path: str) -> Table:
     if path == "-":
-        raw: IO[bytes] = io.BufferedReader(sys.stdin.buffer.raw, buffer_size=SAMPLE)
+        stdin = sys.stdin.buffer  # re-buffered, so its first SAMPLE bytes can be peeked at
+        raw: IO[bytes] = io.BufferedReader(getattr(stdin, "raw", stdin), buffer_size=SAMPLE)
         name = "<stdin>"
     else:
         try:
@@ -112,15 +114,8 @@ def _csv(name: str, text: IO[str], encoding: str, delimiter: str) -> Table:
     def rows() -> Iterator[Row]:
         width = len(header)
         for cells in reader:
-            if not any(cells):  # a blank line
-                continue
-            if len(cells) != width:
-                if len(cells) > width and any(c.strip() for c in cells[width:]):
-                    yield Row(reader.line_num, cells[:width],
-                              problem=f"{len(cells)} cells but the header names {width} columns")
-                    continue
-                cells = cells[:width] + [""] * (width - len(cells))
-            yield Row(reader.line_num, cells)
+            if (fitted := fit(cells, width)) is not None:  # None: a blank line
+                yield Row(reader.line_num, fitted[0], problem=fitted[1])
         text.close()
 
     return Table(name, "csv", header, _decode_errors(rows(), name, encoding), encoding)

@@ -9,6 +9,7 @@ import io
 import json
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,72 @@ def test_the_summary_sheet_counts_the_rows_of_each_measure(tmp_path):
         assert line[columns.index("eligible")] == counted["eligible"].get(measure, 0), measure
         assert line[columns.index("possible")] == counted["possible"].get(measure, 0), measure
     assert any(counted["eligible"].values())
+
+
+ODD_CELLS = ['北京"引号"公司', "逗号,公司", "换行\n公司", "=1+1", "+86", "-", "@x", "\tTab", "", " 空格 "]
+
+
+def random_firms(n: int, seed: int) -> list[list[str]]:
+    """Firms as exports hold them: mostly plain cells, some quoted, formula-like or misspelt."""
+    rnd = random.Random(seed)
+    columns = [["企业", "企业", "高等学校", "医院", "公思", ""], ["北京市", "北京市", "上海市", ""],
+               ["海淀区", "昌平区", "大兴区", ""], ["中关村示范区", "中关村示范区;中关村海淀园", "北京经济技术开发区", ""],
+               ["人工智能", "集成电路、人工智能", "生物医药", "", "未来产业"], ["小型", "中型", "微型", ""],
+               ["", "专精特新中小企业", "国家高新技术企业;科技型中小企业"], ["是", "否", "", "也许"]]
+    rows = []
+    for i in range(n):
+        name = rnd.choice(ODD_CELLS) if rnd.random() < 0.1 else f"企业{i}"
+        note = rnd.choice(ODD_CELLS) if rnd.random() < 0.1 else ""
+        rows.append([name, *(rnd.choice(c) for c in columns), note])
+    return rows
+
+
+def write_odd_csv(path: Path, rows: list[list[str]], encoding: str, newline: str) -> None:
+    """A CSV with the oddities of real files: a blank line, a line of commas, short and long rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=newline)
+    writer.writerows([HEADER, *rows[:40]])
+    buffer.write(newline + ",,,,,,,,," + newline + "短行,企业" + newline + ",".join(["长行"] * 12) + newline)
+    writer.writerows(rows[40:])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+@pytest.mark.parametrize("encoding,newline", [("gbk", "\r\n"), ("utf-8-sig", "\n"), ("utf-8", "\n")])
+def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch, encoding, newline):
+    """A CSV file is screened in blocks (engine/blocks.py, engine/columnar.py, engine/csvlines.py);
+    stdin goes row by row through CsvWriter. Both give the same bytes, tiny blocks or not."""
+    import engine.screen
+
+    path = tmp_path / "firms.csv"
+    write_odd_csv(path, random_firms(400, seed=5), encoding, newline)
+    by_rows = run("screen", "-", "--format", "csv", "--as-of", AS_OF,
+                  stdin=path.read_bytes().decode(encoding)).stdout_bytes
+    assert by_rows.count(b"\n") > 400 and b"cells but the header names" in by_rows
+    monkeypatch.setattr("engine.blocks.BLOCK", 700)  # blocks end inside quoted cells, between \r and \n …
+    used = Counter()
+
+    def counted(name: str):
+        original = getattr(engine.screen, name)
+        return lambda *args: used.update([name]) or original(*args)
+
+    for name in ("tokenize", "parse_block"):  # both kinds of block occur
+        monkeypatch.setattr(engine.screen, name, counted(name))
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.csv"
+        assert run("screen", str(path), "-o", str(out), "--workers", workers, "--as-of", AS_OF).exit_code == 0
+        assert out.read_bytes() == "\ufeff".encode() + by_rows
+    assert used["tokenize"] > 10 and used["parse_block"] > 10
+    assert run("screen", str(path), "--format", "csv", "--workers", "2", "--as-of", AS_OF).stdout_bytes == by_rows
+
+
+def test_rows_that_share_a_hash_are_still_told_apart(tmp_path, monkeypatch):
+    """With hashes that tell nothing apart, every check falls back to comparing the cells and the
+    rules themselves, and the output is unchanged."""
+    import numpy as np
+
+    path = tmp_path / "firms.csv"
+    write_odd_csv(path, random_firms(300, seed=8), "utf-8", "\n")
+    expected = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
+    monkeypatch.setattr("engine.columnar._KEYS", np.zeros(4096, dtype=np.uint64))
+    monkeypatch.setattr("engine.csvlines._KEYS", np.zeros(1024, dtype=np.uint64))
+    assert run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes == expected

@@ -1,0 +1,152 @@
+"""A CSV file read as blocks of whole records, so processes can screen blocks side by side.
+
+A block ends after a line break outside quotes: after a "\\n" with an even number of quote
+characters before it in the block. That holds in every encoding listed in SPLITTABLE, where
+the bytes of ", \\r and \\n never occur inside another character. A block without quote
+characters or bare "\\r" is split with str.split (its lines are its records, and a clean line
+is already its own CSV text); any other block goes through the csv module line by line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engine.outputs import FORMULA_START, csv_cells
+
+BLOCK = 1 << 21  # bytes read per block: ~17,000 firms of a typical export
+SPLITTABLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936", "ascii",
+              "latin-1", "iso8859-1", "cp1252", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"}
+_FORMULA = re.compile("(?:^|,)[" + re.escape("".join(sorted(FORMULA_START))) + "]", re.MULTILINE)
+_BLANK = re.compile(r"^,*$", re.MULTILINE)
+
+
+def splittable(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in {codecs.lookup(e).name for e in SPLITTABLE}
+
+
+def line_count(data: bytes) -> int:
+    """Lines as csv reads them from a file opened with newline='': \\r\\n, \\r and \\n each end one."""
+    if b"\r" not in data:
+        return data.count(b"\n")
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _record_end(data: bytes, last: bool) -> int:
+    """Just after the last (or first) line break in `data` that lies outside quotes; 0 if none."""
+    find = data.rfind if last else data.find
+    end = find(b"\n")
+    if b'"' not in data:
+        return end + 1
+    while end >= 0:
+        if data.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = data.rfind(b"\n", 0, end) if last else data.find(b"\n", end + 1)
+    return 0
+
+
+def data_start(path: str) -> int:
+    """The byte offset after the header record (and the BOM before it)."""
+    with open(path, "rb") as f:
+        head = f.read(BLOCK)
+        while head and not _record_end(head, last=False):
+            more = f.read(BLOCK)
+            if not more:
+                return len(head)
+            head += more
+    return _record_end(head, last=False)
+
+
+@dataclass
+class Span:
+    index: int
+    start: int
+    end: int
+    first_line: int  # the file line number of its first line
+
+
+def spans(path: str, start: int, first_line: int) -> Iterator[Span]:
+    """The blocks of a CSV file from `start` (after its header), each ending after a whole record."""
+    size = BLOCK  # read here, so tests can make blocks tiny
+    index = 0
+    with open(path, "rb") as f:
+        f.seek(start)
+        carry = b""
+        while True:
+            chunk = f.read(size)
+            data = carry + chunk
+            if not data:
+                return
+            cut = _record_end(data, last=True) if chunk else len(data)
+            if cut == 0:  # a record longer than a block: read on
+                carry = data
+                continue
+            yield Span(index, start, start + cut, first_line)
+            index += 1
+            start += cut
+            first_line += line_count(data[:cut])
+            carry = data[cut:]
+
+
+def read_span(fd: int, span: Span) -> bytes:
+    return os.pread(fd, span.end - span.start, span.start)
+
+
+@dataclass
+class BlockRows:
+    cells: list[list[str]]
+    prefixes: list[str]  # each row's input cells as CSV text, formula-safe
+    numbers: list[int]
+    problems: list[str | None]
+
+
+def fit(cells: list[str], width: int) -> tuple[list[str], str | None] | None:
+    """A record as `width` cells and its problem, or None for a blank line (skipped)."""
+    if not any(cells):
+        return None
+    if len(cells) == width:
+        return cells, None
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        return cells[:width], f"{len(cells)} cells but the header names {width} columns"
+    return cells[:width] + [""] * (width - len(cells)), None
+
+
+def parse_block(text: str, first_line: int, width: int) -> BlockRows:
+    lines_text = text.replace("\r\n", "\n") if "\r" in text else text  # a quoted cell keeps its "\r\n"
+    if '"' in text or "\r" in lines_text:
+        return _parsed(text, first_line, width)
+    text = lines_text
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    cells = [line.split(",") for line in lines]
+    if set(map(len, cells)) <= {width} and not _FORMULA.search(text) and not _BLANK.search(text.rstrip("\n")):
+        return BlockRows(cells, lines, list(range(first_line, first_line + len(lines))), [None] * len(lines))
+    out = BlockRows([], [], [], [])
+    for number, (line, row) in enumerate(zip(lines, cells), start=first_line):
+        if (fitted := fit(row, width)) is None:
+            continue
+        clean = len(row) == width and not any(c[:1] in FORMULA_START for c in row)
+        _add(out, fitted, line if clean else csv_cells(fitted[0]), number)
+    return out
+
+
+def _parsed(text: str, first_line: int, width: int) -> BlockRows:
+    out = BlockRows([], [], [], [])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for row in reader:
+        if (fitted := fit(row, width)) is not None:
+            _add(out, fitted, csv_cells(fitted[0]), first_line + reader.line_num - 1)
+    return out
+
+
+def _add(out: BlockRows, fitted: tuple[list[str], str | None], prefix: str, number: int) -> None:
+    out.cells.append(fitted[0])
+    out.problems.append(fitted[1])
+    out.prefixes.append(prefix)
+    out.numbers.append(number)
