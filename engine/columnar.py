@@ -16,7 +16,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from engine.outputs import FORMULA_START
 
-_FORMULA_BYTES = np.array(sorted(ord(c) for c in FORMULA_START), dtype=np.uint8)
+_FORMULA_BYTES = np.zeros(256, dtype=bool)  # bytes that start a formula when they start a cell
+_FORMULA_BYTES[[ord(c) for c in FORMULA_START]] = True
 _KEYS = np.random.default_rng(20261125).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
 _TAIL = np.array([(1 << (8 * r)) - 1 for r in range(8)], dtype=np.uint64)  # the first r bytes of a word
 
@@ -64,8 +65,7 @@ def tokenize(block: bytes, width: int) -> Cells | None:
     ends[:, :-1], ends[:, -1] = commas, line_ends
     if not np.all((ends - starts).max(axis=1) > 0):
         return None  # a blank line (skipped by the csv path)
-    first = data[starts]
-    risky = np.isin(first, _FORMULA_BYTES) & (ends > starts)
+    risky = _FORMULA_BYTES[data[starts]] & (ends > starts)
     return Cells(data, starts, ends, line_starts, line_ends, np.flatnonzero(risky.any(axis=1)))
 
 
@@ -86,10 +86,19 @@ def hash_cells(cells: Cells, columns: list[int]) -> tuple[np.ndarray, list[np.nd
         words[np.arange(n_words) >= used[:, None]] = 0
         partial = np.flatnonzero(lengths % 8)
         words[partial, used[partial] - 1] &= _TAIL[lengths[partial] % 8]
-        column_hash = (words * _KEYS[:n_words]).sum(axis=1, dtype=np.uint64) + lengths.astype(np.uint64)
+        column_hash = mix(words, _KEYS[:n_words]) + lengths.astype(np.uint64)
         total = total * _KEYS[-1 - j] + column_hash
         columns_words.append(words)
     return total, columns_words
+
+
+def mix(words: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row of words. Folding each word's high half onto its low half first
+    matters: multiplying by odd keys alone lets differences in the top byte of two words cancel."""
+    folded = words >> np.uint64(32)
+    folded ^= words
+    folded *= keys
+    return folded.sum(axis=1, dtype=np.uint64)
 
 
 def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

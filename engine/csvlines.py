@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.columnar import distinct, same_as_holders
+from engine.columnar import distinct, mix, same_as_holders
 from engine.outputs import csv_field, safe
 
 MAX_LISTS = 100_000  # joined id lists kept per kind (each up to a few KB)
@@ -40,15 +40,19 @@ class _Lists:
         self.lengths = np.zeros(1024, dtype=np.int64)
         self.counts = np.zeros(1024, dtype=np.int64)
 
-    def add(self, key: int, words: np.ndarray, text: bytes, count: int) -> int:
-        slot = self.slots[key] = len(self.slots)
-        if slot == len(self.texts):
+    def add(self, keys: list[int], words: np.ndarray, texts: list[bytes], counts: list[int]) -> range:
+        first, end = len(self.slots), len(self.slots) + len(keys)
+        while end > len(self.texts):  # room for them, doubling
             self.words = np.concatenate([self.words, np.zeros_like(self.words)])
-            self.texts = np.concatenate([self.texts, np.empty(slot, dtype=object)])
+            self.texts = np.concatenate([self.texts, np.empty(len(self.texts), dtype=object)])
             self.lengths = np.concatenate([self.lengths, np.zeros_like(self.lengths)])
             self.counts = np.concatenate([self.counts, np.zeros_like(self.counts)])
-        self.words[slot], self.texts[slot], self.lengths[slot], self.counts[slot] = words, text, len(text), count
-        return slot
+        self.slots.update(zip(keys, range(first, end)))
+        self.words[first:end] = words
+        self.texts[first:end] = np.array(texts + [b""], dtype=object)[:-1]
+        self.lengths[first:end] = [len(t) for t in texts]
+        self.counts[first:end] = counts
+        return range(first, end)
 
 
 class CsvLines:
@@ -57,7 +61,7 @@ class CsvLines:
             raise ValueError("rule ids must be plain CSV text without ';'")
         self.ids = np.array(ids, dtype=object)
         self.n_rules = len(ids)
-        self.n_words = (self.n_rules + 7) // 8
+        self.n_words = (self.n_rules + 63) // 64  # the rules as bits, in 64-bit words
         self.lists = [_Lists(self.n_words), _Lists(self.n_words)]  # eligible, possible
         self.tails: dict[int, bytes] = {}
 
@@ -66,16 +70,14 @@ class CsvLines:
         """Buffers of each row's line: `prefixes` (its input cells), then the added cells from
         `codes` (rules x rows), or the error for a row that has one."""
         n = len(prefixes)
-        by_row = np.zeros((n, 8 * self.n_words), dtype=np.int8)
-        by_row[:, :self.n_rules] = codes.T
+        by_row = np.ascontiguousarray(codes.T)
         table = np.empty((n, 4), dtype=object)
         table[:, 0] = prefixes
         size = prefix_size
         per_measure, listed = [], []
         for k, code in enumerate((2, 1)):
-            mask = by_row == code
-            per_measure.append(mask.sum(axis=0)[:self.n_rules])
-            column, lengths, counts = self._joined(k, mask)
+            column, lengths, counts = self._joined(k, by_row == code)
+            per_measure.append(np.count_nonzero(codes == code, axis=1))
             table[:, 1 + k] = column
             size += int(lengths.sum())
             listed.append(counts)
@@ -94,35 +96,43 @@ class CsvLines:
         return Lines(table.ravel().tolist(), size, per_measure[0], per_measure[1], int(np.count_nonzero(listed[0])))
 
     def _joined(self, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per row, the ids its mask (rows x rules, padded to whole words) lists, as one buffer:
+        """Per row, the ids its mask (rows x rules) lists, as one buffer:
         ",a;b," for eligible ids (k=0), "a;b," for possible ones; their lengths and counts."""
         if len(self.lists[k].slots) > MAX_LISTS:
             self.lists[k] = _Lists(self.n_words)
         cache = self.lists[k]
-        words = mask.view("<u8")
-        hashes = (words * _KEYS[:self.n_words]).sum(axis=1, dtype=np.uint64)
-        keys, holders, inverse = distinct(hashes)
+        packed = np.zeros((len(mask), 8 * self.n_words), dtype=np.uint8)
+        packed[:, :(mask.shape[1] + 7) // 8] = np.packbits(mask, axis=1)
+        words = packed.view("<u8")
+        keys, holders, inverse = distinct(mix(words, _KEYS[:self.n_words]))
         if not same_as_holders(words, holders, inverse):
             return self._exact(k, mask)
         slots = list(map(cache.slots.get, keys.tolist()))
-        for i, slot in enumerate(slots):
-            if slot is None:
-                row = holders[i]
-                listed = self.ids[mask[row, :self.n_rules]].tolist()
-                text = (b"," if k == 0 else b"") + ";".join(listed).encode() + b","
-                slots[i] = cache.add(int(keys[i]), words[row], text, len(listed))
+        missing = [i for i, slot in enumerate(slots) if slot is None]
+        if missing:
+            rows = holders[missing]
+            texts, counts = self._texts(k, mask[rows, :self.n_rules])
+            for i, slot in zip(missing, cache.add(keys[missing].tolist(), words[rows], texts, counts)):
+                slots[i] = slot
         found = np.array(slots, dtype=np.intp)
         if not np.array_equal(cache.words[found], words[holders]):  # a hash seen before for other rules
             return self._exact(k, mask)
         rows = found[inverse]
         return cache.texts[rows], cache.lengths[rows], cache.counts[rows]
 
+    def _texts(self, k: int, mask: np.ndarray) -> tuple[list[bytes], list[int]]:
+        """The id list of each row of `mask` (rows x rules) as a cell, and its length in ids."""
+        rows, columns = np.nonzero(mask)
+        names = self.ids[columns].tolist()
+        texts, counts, start = [], np.bincount(rows, minlength=len(mask)).tolist(), 0
+        lead = b"," if k == 0 else b""
+        for count in counts:
+            texts.append(lead + ";".join(names[start:start + count]).encode() + b",")
+            start += count
+        return texts, counts
+
     def _exact(self, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same, row by row (for the block where two lists share a hash)."""
-        texts = []
-        for row in mask[:, :self.n_rules]:
-            listed = self.ids[row].tolist()
-            texts.append((b"," if k == 0 else b"") + ";".join(listed).encode() + b",")
-        counts = mask.sum(axis=1)
+        texts, counts = self._texts(k, mask[:, :self.n_rules])
         return (np.array(texts + [b""], dtype=object)[:-1], np.array([len(t) for t in texts], dtype=np.int64),
-                counts)
+                np.array(counts, dtype=np.int64))

@@ -30,7 +30,7 @@ class FastMatcher:
         groups = checker.groups  # scope groups first, then each rule's groups, contiguous
         keys = list(groups)
         group_index = {k: i for i, k in enumerate(keys)}
-        self.n_groups = len(keys) + 1  # and one always-met slot, for rules without a scope
+        self.n_groups = len(keys)
         # conditions in group order; numpy folds contiguous runs into groups
         flat = [(gi, cond) for gi, k in enumerate(keys) for cond in groups[k]]
         self._group_starts = np.array([i for i, (gi, _) in enumerate(flat) if i == 0 or flat[i - 1][0] != gi])
@@ -43,23 +43,23 @@ class FastMatcher:
         self._n_conditions = len(flat)
         self._cache: dict[tuple, np.ndarray] = {}
         self.rules = base.rules
-        always = len(keys)
 
-        def spans(starts: list[int], ends: list[int]) -> np.ndarray:
-            """Group indices per rule, one row per alternative (short spans repeat their last)."""
-            depth = max(e - s for s, e in zip(starts, ends))
-            return np.array([[min(s + j, e - 1) for s, e in zip(starts, ends)] for j in range(depth)], dtype=np.intp)
-
+        # a rule holds when one of its groups does, and one of its document's scope groups
         rule_starts = [group_index[group_key(r.model.id, 0)] for r in base.rules]
-        self._alternatives = spans(rule_starts, rule_starts[1:] + [len(keys)])  # rule groups follow scope groups
-        scope_span: dict[str, tuple[int, int]] = {}
+        rule_ends = rule_starts[1:] + [len(keys)]  # rule groups follow scope groups
+        self._first_group = np.array(rule_starts, dtype=np.intp)
+        self._more_groups = [(np.array([r for r, (s, e) in enumerate(zip(rule_starts, rule_ends)) if e - s > j],
+                                       dtype=np.intp),
+                              np.array([s + j for s, e in zip(rule_starts, rule_ends) if e - s > j], dtype=np.intp))
+                             for j in range(1, max(e - s for s, e in zip(rule_starts, rule_ends)))]
+        self._scoped: list[tuple[slice, slice | np.ndarray]] = []  # scope groups, and the rules they bind
         for d, doc in base.documents.items():
-            if doc.model.scope:
+            bound = [i for i, r in enumerate(base.rules) if r.model.document == d and r.model.inherit_scope]
+            if doc.model.scope and bound:
                 first = group_index[scope_key(d, 0)]
-                scope_span[d] = (first, first + len(doc.model.scope))
-        scoped = [scope_span.get(r.model.document, (always, always + 1)) if r.model.inherit_scope
-                  else (always, always + 1) for r in base.rules]
-        self._scopes = spans([s for s, _ in scoped], [e for _, e in scoped])
+                run = bound == list(range(bound[0], bound[-1] + 1))  # a document's rules are usually a run
+                self._scoped.append((slice(first, first + len(doc.model.scope)),
+                                     slice(bound[0], bound[-1] + 1) if run else np.array(bound, dtype=np.intp)))
 
     @property
     def fields(self) -> list[str]:
@@ -84,7 +84,7 @@ class FastMatcher:
         full = np.full(self._n_conditions, 2, dtype=np.int8)
         for f, c in codes.items():
             full[self._positions[f]] = c
-        return np.append(np.minimum.reduceat(full, self._group_starts), np.int8(2))
+        return np.minimum.reduceat(full, self._group_starts)
 
     def unknown_partial(self, given: set[str]) -> np.ndarray:
         """The partial of the fields not in `given`: all unknown."""
@@ -93,13 +93,12 @@ class FastMatcher:
     def fold(self, by_group: np.ndarray) -> np.ndarray:
         """Group codes (groups x profiles) to rule codes (rules x profiles): a rule holds when one of its
         groups does (Kleene OR = maximum) and so does one of its document's scope groups."""
-        rules = by_group[self._alternatives[0]]
-        for row in self._alternatives[1:]:
-            np.maximum(rules, by_group[row], out=rules)
-        scope = by_group[self._scopes[0]]
-        for row in self._scopes[1:]:
-            np.maximum(scope, by_group[row], out=scope)
-        return np.minimum(rules, scope, out=rules)
+        rules = by_group[self._first_group]
+        for which, groups in self._more_groups:
+            rules[which] = np.maximum(rules[which], by_group[groups])
+        for groups, which in self._scoped:
+            rules[which] = np.minimum(rules[which], by_group[groups].max(axis=0))
+        return rules
 
     def rule_codes(self, facts: Facts) -> np.ndarray:
         """0/1/2 per rule (ineligible/possible/eligible), in the rule base's order."""
