@@ -12,10 +12,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 from engine.outputs import FORMULA_START, csv_cells
 
@@ -30,24 +33,28 @@ def splittable(encoding: str) -> bool:
     return codecs.lookup(encoding).name in {codecs.lookup(e).name for e in SPLITTABLE}
 
 
-def line_count(data: bytes) -> int:
-    """Lines as csv reads them from a file opened with newline='': \\r\\n, \\r and \\n each end one."""
-    if b"\r" not in data:
-        return data.count(b"\n")
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+def line_count(data: bytes | np.ndarray) -> int:
+    """Lines as csv reads them from a file opened with newline='': \r\n, \r and \n each end one."""
+    codes = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
+    lines = int(np.count_nonzero(codes == 10))
+    if 13 in codes:
+        returns = codes == 13
+        lines += int(np.count_nonzero(returns)) - int(np.count_nonzero(returns[:-1] & (codes[1:] == 10)))
+    return lines
 
 
-def _record_end(data: bytes, last: bool) -> int:
+def _record_end(data: bytes | np.ndarray, last: bool) -> int:
     """Just after the last (or first) line break in `data` that lies outside quotes; 0 if none."""
-    find = data.rfind if last else data.find
-    end = find(b"\n")
-    if b'"' not in data:
-        return end + 1
-    while end >= 0:
-        if data.count(b'"', 0, end) % 2 == 0:
-            return end + 1
-        end = data.rfind(b"\n", 0, end) if last else data.find(b"\n", end + 1)
-    return 0
+    codes = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
+    breaks = np.flatnonzero(codes == 10)
+    if not len(breaks):
+        return 0
+    quotes = np.flatnonzero(codes == 34)
+    if not len(quotes):
+        return int(breaks[-1 if last else 0]) + 1
+    outside = np.searchsorted(quotes, breaks) % 2 == 0  # an even number of quotes before the break
+    found = np.flatnonzero(outside)
+    return int(breaks[found[-1 if last else 0]]) + 1 if len(found) else 0
 
 
 def data_start(path: str) -> int:
@@ -75,22 +82,35 @@ def spans(path: str, start: int, first_line: int) -> Iterator[Span]:
     size = BLOCK  # read here, so tests can make blocks tiny
     index = 0
     with open(path, "rb") as f:
-        f.seek(start)
-        carry = b""
-        while True:
-            chunk = f.read(size)
-            data = carry + chunk
-            if not data:
-                return
-            cut = _record_end(data, last=True) if chunk else len(data)
-            if cut == 0:  # a record longer than a block: read on
-                carry = data
-                continue
-            yield Span(index, start, start + cut, first_line)
-            index += 1
-            start += cut
-            first_line += line_count(data[:cut])
-            carry = data[cut:]
+        length = os.fstat(f.fileno()).st_size
+        if length <= start:
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+            codes = np.frombuffer(whole, dtype=np.uint8)
+            try:
+                while start < length:
+                    end = min(start + size, length)
+                    while (cut := _cut(whole, codes, start, end)) == 0:  # a record longer than a block: read on
+                        end = min(end + size, length)
+                    yield Span(index, start, start + cut, first_line)
+                    if whole.find(b"\r", start, start + cut) >= 0:
+                        first_line += line_count(codes[start:start + cut])
+                    else:
+                        first_line += int(np.count_nonzero(codes[start:start + cut] == 10))
+                    index += 1
+                    start += cut
+            finally:
+                del codes  # the map closes only once no array looks into it
+
+
+def _cut(whole: mmap.mmap, codes: np.ndarray, start: int, end: int) -> int:
+    """The length of the whole records in whole[start:end] (all of it at the end of the file)."""
+    if end == len(whole):
+        return end - start
+    if whole.find(b'"', start, end) < 0:  # no quotes: the last line break ends a record
+        last = whole.rfind(b"\n", start, end)
+        return last + 1 - start if last >= 0 else 0
+    return _record_end(codes[start:end], last=True)
 
 
 def read_span(fd: int, span: Span) -> bytes:

@@ -59,7 +59,7 @@ class CsvLines:
     def __init__(self, ids: list[str]):
         if any(csv_field(i) != i or ";" in i for i in ids):
             raise ValueError("rule ids must be plain CSV text without ';'")
-        self.ids = np.array(ids, dtype=object)
+        self.id_bytes = np.array([i.encode() for i in ids] + [b""], dtype=object)[:-1]
         self.n_rules = len(ids)
         self.n_words = (self.n_rules + 63) // 64  # the rules as bits, in 64-bit words
         self.lists = [_Lists(self.n_words), _Lists(self.n_words)]  # eligible, possible
@@ -123,11 +123,11 @@ class CsvLines:
     def _texts(self, k: int, mask: np.ndarray) -> tuple[list[bytes], list[int]]:
         """The id list of each row of `mask` (rows x rules) as a cell, and its length in ids."""
         rows, columns = np.nonzero(mask)
-        names = self.ids[columns].tolist()
+        names = self.id_bytes[columns].tolist()
         texts, counts, start = [], np.bincount(rows, minlength=len(mask)).tolist(), 0
         lead = b"," if k == 0 else b""
         for count in counts:
-            texts.append(lead + ";".join(names[start:start + count]).encode() + b",")
+            texts.append(lead + b";".join(names[start:start + count]) + b",")
             start += count
         return texts, counts
 
