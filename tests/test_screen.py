@@ -248,3 +248,28 @@ def test_rows_that_share_a_hash_are_still_told_apart(tmp_path, monkeypatch):
     monkeypatch.setattr("engine.columnar._KEYS", np.zeros(4096, dtype=np.uint64))
     monkeypatch.setattr("engine.csvlines._KEYS", np.zeros(1024, dtype=np.uint64))
     assert run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes == expected
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_byte_deep_in_a_csv_stops_with_its_line_and_leaves_no_output(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr("engine.blocks.BLOCK", 4096)
+    path = tmp_path / "firms.csv"
+    rows = [",".join(firm) for firm in random_firms(2000, seed=2) if '"' not in "".join(firm) and "\n" not in "".join(firm)]
+    lines = [",".join(HEADER), *rows[:1500], "坏行,企业\udcff", *rows[1500:]]
+    path.write_bytes("\n".join(lines).encode("gb18030", errors="surrogateescape") + b"\n")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["screen", str(path), "-o", str(out), "--workers", workers, "--as-of", AS_OF])
+    assert result.exit_code == 2, result.output
+    assert "not valid gb18030 text near line 1502" in result.output and "Traceback" not in result.output
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_csv_of_a_header_or_one_unterminated_row_is_screened(tmp_path):
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(",".join(HEADER) + "\n", encoding="utf-8")
+    text = run("screen", str(header_only), "--format", "csv", "--as-of", AS_OF).stdout
+    assert text.splitlines() == [",".join(HEADER + ["eligible", "possible", "n_eligible", "n_possible", "error"])]
+    one_row = tmp_path / "one.csv"
+    one_row.write_text(",".join(HEADER) + "\n" + ",".join(FIRMS[1]), encoding="utf-8")  # no final line break
+    rows = list(csv.reader(io.StringIO(run("screen", str(one_row), "--format", "csv", "--as-of", AS_OF).stdout)))
+    assert len(rows) == 2 and rows[1][:len(HEADER)] == FIRMS[1] and int(rows[1][-3]) > 0
