@@ -6,7 +6,9 @@ columns together; tags from the tag columns and the yes/no flag columns. Each gr
 cell values are resolved once into a state, and each state into a partial (FastMatcher.partial:
 per condition group, the AND of its conditions on the group's fields). A batch of rows is then
 one dictionary lookup per group and row, the minimum of the gathered partials and one numpy
-fold to rule codes. Rows often share an answer, so each distinct answer is built once.
+fold to rule codes. Rows often share an answer, so each distinct answer is built once. A plain
+CSV block comes as numpy arrays of cell offsets (engine/columnar.py): its rows are grouped by
+hashes of their cells, and each distinct group of cells is looked up once.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it d
     # org_type and tags resolve together: the org type rules out tags it cannot hold
     "who": (("org_type", "tags", "not_tags"), ("org_type", "tags")),
 }
-MAX_ANSWERS = 50_000  # distinct answers kept per process (each ~2 KB as a CSV suffix)
+MAX_ANSWERS = 50_000  # distinct answers kept per process (each ~60 ids)
 
 
 @dataclass
@@ -52,7 +54,6 @@ class Answer:
     """Measure ids a row is eligible and possible for (shared by every row with the same answer)."""
     eligible: tuple[str, ...]
     possible: tuple[str, ...]
-    csv: bytes = b""  # the added CSV cells, formatted once by the writer that needs them
 
 
 class BatchScreener:

@@ -2,9 +2,9 @@
 
 A block ends after a line break outside quotes: after a "\\n" with an even number of quote
 characters before it in the block. That holds in every encoding listed in SPLITTABLE, where
-the bytes of ", \\r and \\n never occur inside another character. A block without quote
-characters or bare "\\r" is split with str.split (its lines are its records, and a clean line
-is already its own CSV text); any other block goes through the csv module line by line.
+the bytes of ", \\r and \\n never occur inside another character. A plain block (no quote
+characters, no bare "\\r", every line the header's width) is read by numpy (engine/columnar.py);
+any other goes through the csv module here, record by record.
 """
 
 from __future__ import annotations
@@ -14,19 +14,16 @@ import csv
 import io
 import mmap
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.outputs import FORMULA_START, csv_cells
+from engine.outputs import csv_cells
 
 BLOCK = 1 << 20  # bytes read per block: ~9,000 firms of a typical export, and its arrays stay in cache
 SPLITTABLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936", "ascii",
               "latin-1", "iso8859-1", "cp1252", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"}
-_FORMULA = re.compile("(?:^|,)[" + re.escape("".join(sorted(FORMULA_START))) + "]", re.MULTILINE)
-_BLANK = re.compile(r"^,*$", re.MULTILINE)
 
 
 def splittable(encoding: str) -> bool:
@@ -137,26 +134,7 @@ def fit(cells: list[str], width: int) -> tuple[list[str], str | None] | None:
 
 
 def parse_block(text: str, first_line: int, width: int) -> BlockRows:
-    lines_text = text.replace("\r\n", "\n") if "\r" in text else text  # a quoted cell keeps its "\r\n"
-    if '"' in text or "\r" in lines_text:
-        return _parsed(text, first_line, width)
-    text = lines_text
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    cells = [line.split(",") for line in lines]
-    if set(map(len, cells)) <= {width} and not _FORMULA.search(text) and not _BLANK.search(text.rstrip("\n")):
-        return BlockRows(cells, lines, list(range(first_line, first_line + len(lines))), [None] * len(lines))
-    out = BlockRows([], [], [], [])
-    for number, (line, row) in enumerate(zip(lines, cells), start=first_line):
-        if (fitted := fit(row, width)) is None:
-            continue
-        clean = len(row) == width and not any(c[:1] in FORMULA_START for c in row)
-        _add(out, fitted, line if clean else csv_cells(fitted[0]), number)
-    return out
-
-
-def _parsed(text: str, first_line: int, width: int) -> BlockRows:
+    """A block's records through the csv module (for blocks engine/columnar.py does not take)."""
     out = BlockRows([], [], [], [])
     reader = csv.reader(io.StringIO(text, newline=""))
     for row in reader:

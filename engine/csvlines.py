@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.columnar import distinct, mix, same_as_holders
-from engine.outputs import csv_field, safe
+from engine.outputs import csv_field, row_error, safe
 
 MAX_LISTS = 100_000  # joined id lists kept per kind (each up to a few KB)
 _KEYS = np.random.default_rng(267).integers(1, 2**63, size=1024, dtype=np.uint64) | np.uint64(1)
@@ -90,7 +90,7 @@ class CsvLines:
         table[:, 3] = tails[inverse]
         size += int(np.array([len(t) for t in tails], dtype=np.int64)[inverse].sum())
         for i in [i for i, e in enumerate(errors) if e]:  # codes all 0: no ids, so only the tail changes
-            tail = b",," + csv_field(safe(f"row {numbers[i]}: {errors[i]}")).encode() + b"\n"
+            tail = b",," + csv_field(safe(row_error(numbers[i], errors[i]))).encode() + b"\n"
             size += len(tail) - len(table[i, 3])
             table[i, 3] = tail
         return Lines(table.ravel().tolist(), size, per_measure[0], per_measure[1], int(np.count_nonzero(listed[0])))

@@ -91,6 +91,11 @@ def csv_line(values: list) -> str:
     return ",".join(map(csv_field, values)) + "\n"
 
 
+def row_error(number: int, error: str) -> str:
+    """The error cell of a bad row: where it is, and what is wrong."""
+    return f"row {number}: {error}"
+
+
 def csv_cells(cells: list[str]) -> str:
     """Input cells as the start of a CSV line, formula-safe."""
     return ",".join(map(csv_field, safe_cells(cells)))

@@ -37,7 +37,7 @@ from engine.csvlines import CsvLines
 from engine.errors import EligError
 from engine.fastpath import FastMatcher, in_force_mask
 from engine.models import Profile
-from engine.outputs import Output, csv_cells, open_writer
+from engine.outputs import Output, csv_cells, open_writer, row_error
 from engine.profiles import resolve
 from engine.tabular import Row, Table
 
@@ -86,7 +86,7 @@ class RowScreener:
         found, errors, eligible, possible = self.batch.screen(cells, problems)
         table = self.batch.answers
         answers = [table[a] if a >= 0 else None for a in found]
-        messages = [f"row {n}: {e}" if e else "" for n, e in zip(numbers, errors)] if any(errors) else [""] * len(found)
+        messages = [row_error(n, e) if e else "" for n, e in zip(numbers, errors)]
         n_errors = sum(1 for a in answers if a is None)
         tally = Tally(len(found), n_errors, sum(1 for a in answers if a is not None and a.eligible), eligible, possible)
         return answers, messages, tally
