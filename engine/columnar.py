@@ -39,7 +39,7 @@ def tokenize(block: bytes, width: int) -> Cells | None:
     """The cells of a plain CSV block, or None when it is not plain."""
     if b'"' in block or not block:
         return None
-    n_cr = block.count(b"\r")
+    n_cr = block.count(b"\r") if b"\r" in block else 0
     if n_cr and n_cr != block.count(b"\r\n"):
         return None
     longest = 8 * (len(block) // 8 + 2)
