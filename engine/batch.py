@@ -1,8 +1,9 @@
 """Columnar screening of many rows at once (the path `elig screen` takes without --explain).
 
-The columns split into groups that each decide some fields: org_type, ownership, stage, size
-and sectors from their own column; location and zones from the province, district and zone
-columns together; tags from the tag columns and the yes/no flag columns. Each group's distinct
+The columns split into groups that each decide some fields: sectors from its own column;
+ownership, stage and size from their three columns together; location and zones from the
+province, district and zone columns together; org_type and tags from the type, tag and yes/no
+flag columns together. Each group's distinct
 cell values are resolved once into a state, and each state into a partial (FastMatcher.partial:
 per condition group, the AND of its conditions on the group's fields). A batch of rows is then
 one dictionary lookup per group and row, the minimum of the gathered partials and one numpy
@@ -27,9 +28,8 @@ from engine.profiles import resolve
 from engine.taxonomy import Taxonomy
 
 GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
-    "ownership": (("ownership",), ("ownership",)),
-    "stage": (("stage",), ("stage",)),
-    "size": (("size",), ("size",)),
+    # three columns of a few values each: resolved together, they cost one lookup, not three
+    "firm": (("ownership", "stage", "size"), ("ownership", "stage", "size")),
     "sectors": (("sectors",), ("sectors",)),
     "place": (("province", "district", "zones"), ("location", "zones")),
     # org_type and tags resolve together: the org type rules out tags it cannot hold
