@@ -181,7 +181,8 @@ def screen_file(input_path: str, table: Table, output: Path | None, fmt: str, ru
     added = ADDED + (["check"] if explain else [])
     out, writer = open_writer(fmt, output, table.header, added)
     try:
-        if table.format == "csv" and fmt == "csv" and not explain and input_path != "-" and splittable(table.encoding):
+        if table.format == fmt == "csv" and table.delimiter == "," and not explain and input_path != "-" \
+                and splittable(table.encoding):
             summary = _screen_blocks(input_path, table, out, rules, mapping, as_of, workers, progress)
         else:
             summary = screen_table(table, lambda row, values: writer.write(row.cells, row.record, values), rules,

@@ -39,6 +39,7 @@ class Table:
     header: list[str]
     rows: Iterator[Row]
     encoding: str | None = None
+    delimiter: str = ","  # of a CSV file (a .tsv file is tab-separated)
 
 
 def format_of(path: str) -> str | None:
@@ -118,7 +119,7 @@ def _csv(name: str, text: IO[str], encoding: str, delimiter: str) -> Table:
                 yield Row(reader.line_num, fitted[0], problem=fitted[1])
         text.close()
 
-    return Table(name, "csv", header, _decode_errors(rows(), name, encoding), encoding)
+    return Table(name, "csv", header, _decode_errors(rows(), name, encoding), encoding, delimiter)
 
 
 def _flatten(record: dict) -> dict[str, str]:

@@ -273,3 +273,10 @@ def test_a_csv_of_a_header_or_one_unterminated_row_is_screened(tmp_path):
     one_row.write_text(",".join(HEADER) + "\n" + ",".join(FIRMS[1]), encoding="utf-8")  # no final line break
     rows = list(csv.reader(io.StringIO(run("screen", str(one_row), "--format", "csv", "--as-of", AS_OF).stdout)))
     assert len(rows) == 2 and rows[1][:len(HEADER)] == FIRMS[1] and int(rows[1][-3]) > 0
+
+
+def test_a_tsv_file_is_read_as_tab_separated(tmp_path):
+    tsv, comma = tmp_path / "firms.tsv", write_inputs(tmp_path)["csv"]
+    tsv.write_text("\n".join("\t".join(row) for row in [HEADER, *FIRMS]) + "\n", encoding="utf-8")
+    as_csv = run("screen", str(comma), "--format", "csv", "--as-of", AS_OF).stdout
+    assert run("screen", str(tsv), "--format", "csv", "--as-of", AS_OF).stdout == as_csv
