@@ -55,7 +55,7 @@ def test_broken_rule_file_gets_its_message(rules_copy, name, expected):
     target = rules_copy / DOC / name
     shutil.copy(HERE / "invalid" / "rules" / name, target)
     try:
-        result = CliRunner().invoke(main, ["rules", "lint", "--rules", str(rules_copy)])
+        result = CliRunner().invoke(main, ["rules", "lint", "--rules", str(rules_copy)], catch_exceptions=False)
     finally:
         target.unlink()
     assert result.exit_code == 2
@@ -67,7 +67,7 @@ def test_a_group_the_document_scope_rules_out_is_warned(rules_copy):
     target = rules_copy / DOC / "scope-rules-out.yaml"
     shutil.copy(HERE / "invalid" / "rules" / "scope-rules-out.yaml", target)
     try:
-        result = CliRunner().invoke(main, ["rules", "lint", "--rules", str(rules_copy)])
+        result = CliRunner().invoke(main, ["rules", "lint", "--rules", str(rules_copy)], catch_exceptions=False)
     finally:
         target.unlink()
     assert "scope-rules-out.yaml:9: this group can never hold under the document's scope " \
