@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from charset_normalizer import from_bytes
-
 from engine.blocks import fit
 from engine.columns import HEADERS
 from engine.errors import EligError
@@ -90,6 +88,8 @@ def _encoding(head: bytes, name: str) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # slow to import, and rarely needed
+
     best = from_bytes(sample).best()
     if best is None:
         raise EligError(f"{name}: cannot tell the text encoding; save it as UTF-8 or GB18030")
