@@ -1,6 +1,6 @@
 """Benchmark `elig screen` against the plain durable-rules loop and against merely parsing.
 
-    python3 bench/screen.py --rows 1000000 [--workers 2] [--baseline-rows 20000] [--repeat 3]
+    python3 bench/screen.py --rows 1000000 [--workers 2] [--baseline-rows 20000] [--repeat 5]
 
 Generates N synthetic firms (every district, sector, size and tag, some unknowns, 1% bad rows)
 as a CSV with Chinese headers, then reports, in one run:
@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline-rows", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3, help="screen runs; the best counts")
+    parser.add_argument("--repeat", type=int, default=5, help="screen runs; the best counts")
     args = parser.parse_args()
     rules = checker_for(None).base.rules
     with tempfile.TemporaryDirectory() as folder:
