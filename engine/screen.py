@@ -199,12 +199,12 @@ def _keep_freed_memory() -> None:
     """Let glibc keep freed memory for reuse. Each block allocates and frees numpy arrays of
     megabytes; returned to the system, they come back as fresh pages, one page fault each."""
     try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to tune
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc: nothing to tune
         return
-    libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays up to 32 MB come from the heap
-    libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: and the heap is not trimmed after each block
-    libc.mallopt(-2, 64 << 20)  # M_TOP_PAD: it grows in large steps
+    mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays up to 32 MB come from the heap
+    mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: and the heap is not trimmed after each block
+    mallopt(-2, 64 << 20)  # M_TOP_PAD: it grows in large steps
 
 
 def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, mapping: MappingFile | None,
