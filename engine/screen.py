@@ -39,7 +39,7 @@ from engine.fastpath import FastMatcher, in_force_mask
 from engine.models import Profile
 from engine.outputs import Output, csv_cells, open_writer, row_error
 from engine.profiles import resolve
-from engine.tabular import Row, Table
+from engine.tabular import Row, Table, not_valid_text
 
 ADDED = ["eligible", "possible", "n_eligible", "n_possible", "error"]
 BATCH = 4000
@@ -109,8 +109,7 @@ class RowScreener:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise EligError(f"{name}: not valid {encoding} text near line {first_line + line_count(data[:exc.start])}"
-                            f" ({exc.reason}); save it as UTF-8 or GB18030") from None
+            raise not_valid_text(name, encoding, exc, f" near line {first_line + line_count(data[:exc.start])}") from None
         block = data if encoding == "utf-8" else text.encode()
         width = len(self.columns.header)
         cells = tokenize(block, width)
@@ -218,10 +217,10 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
     with open(path, "rb") as f:
         first_line = line_count(f.read(start)) + 1
     blocks = spans(path, start, first_line)
-    out.stream.flush()
+    out.stream.flush()  # the header, written as text: the blocks go below it as bytes
     raw = out.stream.buffer if hasattr(out.stream, "buffer") else out.stream
-    totals = _Totals(len(screener.checker.base.rules), progress)
     raw.flush()
+    totals = _Totals(len(screener.checker.base.rules), progress)
     if workers <= 1:
         fd = os.open(path, os.O_RDONLY)
         offset = raw.tell() if out.tmp else 0

@@ -96,11 +96,16 @@ def _encoding(head: bytes, name: str) -> str:
     return best.encoding
 
 
+def not_valid_text(name: str, encoding: str, exc: UnicodeDecodeError, where: str = "") -> EligError:
+    """The error for bytes that are not text in the file's encoding (`where`: e.g. " near line 9")."""
+    return EligError(f"{name}: not valid {encoding} text{where} ({exc.reason}); save it as UTF-8 or GB18030")
+
+
 def _decode_errors(rows: Iterator[Row], name: str, encoding: str) -> Iterator[Row]:
     try:
         yield from rows
     except UnicodeDecodeError as exc:
-        raise EligError(f"{name}: not valid {encoding} text ({exc.reason}); save it as UTF-8 or GB18030") from None
+        raise not_valid_text(name, encoding, exc) from None
 
 
 def _csv(name: str, text: IO[str], encoding: str, delimiter: str) -> Table:
@@ -110,7 +115,7 @@ def _csv(name: str, text: IO[str], encoding: str, delimiter: str) -> Table:
     except StopIteration:
         raise EligError(f"{name}: empty file; the first line must name the columns") from None
     except UnicodeDecodeError as exc:
-        raise EligError(f"{name}: not valid {encoding} text ({exc.reason}); save it as UTF-8 or GB18030") from None
+        raise not_valid_text(name, encoding, exc) from None
 
     def rows() -> Iterator[Row]:
         width = len(header)
