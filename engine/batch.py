@@ -8,8 +8,8 @@ cell values are resolved once into a state, and each state into a partial (FastM
 per condition group, the AND of its conditions on the group's fields). A batch of rows is then
 one dictionary lookup per group and row, the minimum of the gathered partials and one numpy
 fold to rule codes. Rows often share an answer, so each distinct answer is built once. A plain
-CSV block comes as numpy arrays of cell offsets (engine/columnar.py): its rows are grouped by
-hashes of their cells, and each distinct group of cells is looked up once.
+CSV block comes as pyarrow columns (engine/columnar.py): each cell is numbered by its value,
+block after block, and each distinct combination of a group's numbers is looked up once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import ValidationError
 
-from engine.columnar import Cells, distinct, hash_cells, same_as_holders
+from engine.columnar import Cells, Vocabulary, distinct
 from engine.columns import ColumnMap
 from engine.errors import EligError
 from engine.fastpath import FastMatcher
@@ -36,6 +36,8 @@ GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it d
     "who": (("org_type", "tags", "not_tags"), ("org_type", "tags")),
 }
 MAX_ANSWERS = 50_000  # distinct answers kept per process (each ~60 ids)
+MAX_VALUES = 100_000  # distinct values kept per column (pyarrow rebuilds its lookup of them per block)
+MAX_COMBINATIONS = 1 << 62  # combinations of a group's values are numbered in int64, below this
 
 
 @dataclass
@@ -46,7 +48,8 @@ class _Group:
     table: np.ndarray  # state -> partial codes
     states: dict = field(default_factory=dict)  # cell (or tuple of cells) -> state index
     errors: dict[int, str] = field(default_factory=dict)  # state index -> error message
-    by_bytes: dict[tuple, int] = field(default_factory=dict)  # cells as UTF-8 bytes -> state index
+    vocabularies: list[Vocabulary] = field(default_factory=list)  # per column, its values in CSV blocks
+    by_ids: dict[tuple[int, ...], int] = field(default_factory=dict)  # their numbers -> state index
 
 
 @dataclass(slots=True)
@@ -73,7 +76,7 @@ class BatchScreener:
                 self.groups.append(_Group(name, cols, read, np.zeros((16, fast.n_groups), np.int8)))
         self.undecided = fast.unknown_partial(decided)  # fields no group gives: unknown
         self.ids = np.array([r.model.id for r in fast.rules], dtype=object)
-        self.not_in_force = ~np.array(in_force, dtype=bool)
+        self.in_force = np.array(in_force, dtype=np.int8)[fast.order]  # 1 in force, 0 not: codes times it
         self.answers: list[Answer] = []
         self._answer_of: dict[bytes, int] = {}
 
@@ -104,15 +107,17 @@ class BatchScreener:
         """Per row: its answer (an index into self.answers; -1 for an error row) and its error; per
         measure, the rows eligible and the rows possible (error rows count for nothing)."""
         codes, errors = self.rule_codes(rows, problems)
-        per_measure = (codes == 2).sum(axis=1), (codes == 1).sum(axis=1)
-        answers = self._answers(np.ascontiguousarray(codes.T))
+        codes = codes[:, np.argsort(self.fast.order)]  # rules in the rule base's order
+        per_measure = np.count_nonzero(codes == 2, axis=0), np.count_nonzero(codes == 1, axis=0)
+        answers = self._answers(codes)
         for i, e in enumerate(errors):
             if e:
                 answers[i] = -1
         return answers, errors, *per_measure
 
     def rule_codes(self, rows: list[list[str]], problems: list[str | None]) -> tuple[np.ndarray, list[str | None]]:
-        """Rule codes (rules x rows; error rows all 0) and each row's error, from rows of cells."""
+        """Rule codes (rows x rules, in the fold's order `fast.order`; error rows all 0) and each
+        row's error, from rows of cells."""
         cells_of = list(zip(*rows)) if rows else []
         states = []
         for group in self.groups:
@@ -123,42 +128,48 @@ class BatchScreener:
             if None in found:
                 for i, index in enumerate(found):
                     if index is None:  # maybe resolved a few rows back
-                        index = group.states.get(keys[i])
-                        found[i] = self._new_state(group, keys[i], rows[i]) if index is None else index
+                        found[i] = self._state(group, keys[i], rows[i])
             states.append(np.array(found, dtype=np.intp))
         return self._codes(states, list(problems))
 
-    def cell_codes(self, cells: Cells) -> tuple[np.ndarray, list[str | None]] | None:
-        """The same from a plain CSV block's cells (engine/columnar.py); None when a hash cannot
-        tell rows apart (the caller takes the csv path)."""
-        raw = cells.data
+    def cell_codes(self, cells: Cells) -> tuple[np.ndarray, list[str | None]]:
+        """The same from a plain CSV block's columns (engine/columnar.py)."""
         states = []
         for group in self.groups:
-            try:
-                hashes, words = hash_cells(cells, group.columns)
-            except ValueError:
-                return None
-            _, holders, inverse = distinct(hashes)
-            if not all(same_as_holders(w, holders, inverse) for w in words):
-                return None
-            found = np.empty(len(holders), dtype=np.intp)
-            starts, ends = cells.starts[:, group.columns], cells.ends[:, group.columns]
-            for i, row in enumerate(holders.tolist()):
-                key = tuple(raw[a:b].tobytes() for a, b in zip(starts[row].tolist(), ends[row].tolist()))
-                index = group.by_bytes.get(key)
-                if index is None:
-                    values = [v.decode() for v in key]
-                    text_key = values[0] if len(values) == 1 else tuple(values)
-                    index = group.states.get(text_key)
-                    if index is None:
-                        only = [""] * self.width
-                        for c, v in zip(group.columns, values):
-                            only[c] = v
-                        index = self._new_state(group, text_key, only)
-                    group.by_bytes[key] = index
-                found[i] = index
-            states.append(found[inverse])
+            if not group.columns:
+                states.append(np.full(len(cells), self._state(group, ()), dtype=np.intp))
+                continue
+            if not group.vocabularies or max(len(v.values) for v in group.vocabularies) > MAX_VALUES:
+                group.vocabularies = [Vocabulary() for _ in group.columns]
+                group.by_ids.clear()
+            ids = [v.ids(cells.table.column(c)) for v, c in zip(group.vocabularies, group.columns)]
+            combined, size = np.zeros(len(cells), dtype=np.int64), 1  # each combination of ids, numbered
+            for column_ids, vocabulary in zip(ids, group.vocabularies):
+                if size * len(vocabulary.values) >= MAX_COMBINATIONS:  # renumber those so far, densely
+                    _, _, combined = distinct(combined)
+                    size = int(combined.max()) + 1
+                combined = combined * len(vocabulary.values) + column_ids
+                size *= len(vocabulary.values)
+            _, holders, inverse = distinct(combined)
+            keys = list(zip(*(column_ids[holders].tolist() for column_ids in ids)))
+            found = list(map(group.by_ids.get, keys))
+            for i in [i for i, index in enumerate(found) if index is None]:
+                values = [v.values[k] for v, k in zip(group.vocabularies, keys[i])]
+                text_key = values[0] if len(values) == 1 else tuple(values)
+                found[i] = group.by_ids[keys[i]] = self._state(group, text_key)
+            states.append(np.array(found, dtype=np.intp)[inverse])
         return self._codes(states, [None] * len(cells))
+
+    def _state(self, group: _Group, key, cells: list[str] | None = None) -> int:
+        """The state of a group's cells (`key`: one cell, or a tuple of them; `cells`, the row if at hand)."""
+        index = group.states.get(key)
+        if index is None:
+            if cells is None:
+                cells = [""] * self.width
+                for c, v in zip(group.columns, key if len(group.columns) > 1 else (key,)):
+                    cells[c] = v
+            index = self._new_state(group, key, cells)
+        return index
 
     def _codes(self, states: list[np.ndarray], errors: list[str | None]) -> tuple[np.ndarray, list[str | None]]:
         by_row = np.empty((len(errors), self.fast.n_groups), dtype=np.int8)
@@ -168,9 +179,9 @@ class BatchScreener:
                 for i in np.flatnonzero(np.isin(found, list(group.errors))).tolist():
                     errors[i] = errors[i] or group.errors[int(found[i])]
             np.minimum(by_row, group.table[found], out=by_row)
-        codes = self.fast.fold(np.ascontiguousarray(by_row.T))  # rules x rows
-        codes[self.not_in_force] = 0
-        codes[:, [i for i, e in enumerate(errors) if e]] = 0
+        codes = self.fast.fold(by_row)
+        codes *= self.in_force
+        codes[[i for i, e in enumerate(errors) if e]] = 0
         return codes, errors
 
     def _answers(self, codes: np.ndarray) -> list[int]:

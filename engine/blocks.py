@@ -3,7 +3,7 @@
 A block ends after a line break outside quotes: after a "\\n" with an even number of quote
 characters before it in the block. That holds in every encoding listed in SPLITTABLE, where
 the bytes of ", \\r and \\n never occur inside another character. A plain block (no quote
-characters, no bare "\\r", every line the header's width) is read by numpy (engine/columnar.py);
+characters, no bare "\\r", every line the header's width) is read by pyarrow (engine/columnar.py);
 any other goes through the csv module here, record by record.
 """
 

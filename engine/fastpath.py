@@ -30,7 +30,6 @@ class FastMatcher:
         groups = checker.groups  # scope groups first, then each rule's groups, contiguous
         keys = list(groups)
         group_index = {k: i for i, k in enumerate(keys)}
-        self.n_groups = len(keys)
         # conditions in group order; numpy folds contiguous runs into groups
         flat = [(gi, cond) for gi, k in enumerate(keys) for cond in groups[k]]
         self._group_starts = np.array([i for i, (gi, _) in enumerate(flat) if i == 0 or flat[i - 1][0] != gi])
@@ -44,22 +43,36 @@ class FastMatcher:
         self._cache: dict[tuple, np.ndarray] = {}
         self.rules = base.rules
 
-        # a rule holds when one of its groups does, and one of its document's scope groups
-        rule_starts = [group_index[group_key(r.model.id, 0)] for r in base.rules]
-        rule_ends = rule_starts[1:] + [len(keys)]  # rule groups follow scope groups
-        self._first_group = np.array(rule_starts, dtype=np.intp)
-        self._more_groups = [(np.array([r for r, (s, e) in enumerate(zip(rule_starts, rule_ends)) if e - s > j],
-                                       dtype=np.intp),
-                              np.array([s + j for s, e in zip(rule_starts, rule_ends) if e - s > j], dtype=np.intp))
-                             for j in range(1, max(e - s for s, e in zip(rule_starts, rule_ends)))]
-        self._scoped: list[tuple[slice, slice | np.ndarray]] = []  # scope groups, and the rules they bind
-        for d, doc in base.documents.items():
-            bound = [i for i, r in enumerate(base.rules) if r.model.document == d and r.model.inherit_scope]
-            if doc.model.scope and bound:
-                first = group_index[scope_key(d, 0)]
-                run = bound == list(range(bound[0], bound[-1] + 1))  # a document's rules are usually a run
-                self._scoped.append((slice(first, first + len(doc.model.scope)),
-                                     slice(bound[0], bound[-1] + 1) if run else np.array(bound, dtype=np.intp)))
+        # A rule holds when one of its groups does, and one of its document's scope groups. The
+        # fold works on slices only: partials hold the rules' first groups, then their second
+        # groups, and so on, then the scope groups; and the fold orders rules by the scope that
+        # binds them, those with more groups first. `order` is that order of rules.
+        rule_groups = [[group_index[group_key(r.model.id, j)] for j in range(len(r.model.applies_to))]
+                       for r in base.rules]
+        binding = {d: k for k, (d, doc) in enumerate(base.documents.items()) if doc.model.scope}
+        scope_of = [binding.get(r.model.document, len(binding)) if r.model.inherit_scope else len(binding)
+                    for r in base.rules]
+        self.order = np.array(sorted(range(len(base.rules)), key=lambda r: (scope_of[r], -len(rule_groups[r]), r)),
+                              dtype=np.intp)
+        self.n_rules = len(self.order)
+        layout: list[int] = []  # group index of each column of a partial
+        self._more_groups: list[tuple[slice, slice]] = []  # rules, and the columns of one more group each
+        for j in range(max(len(g) for g in rule_groups)):
+            for segment in _runs([scope_of[r] for r in self.order]):
+                having = [i for i in segment if len(rule_groups[self.order[i]]) > j]  # a prefix of the segment
+                if having and j:
+                    self._more_groups.append((slice(having[0], having[-1] + 1),
+                                              slice(len(layout), len(layout) + len(having))))
+                layout += [rule_groups[self.order[i]][j] for i in having]
+        self._scoped: list[tuple[slice, slice]] = []  # scope groups' columns, and the rules they bind
+        for d, k in binding.items():
+            bound = np.flatnonzero(np.array(scope_of)[self.order] == k)
+            if len(bound):
+                first = len(layout)
+                layout += [group_index[scope_key(d, i)] for i in range(len(base.documents[d].model.scope))]
+                self._scoped.append((slice(first, len(layout)), slice(int(bound[0]), int(bound[-1]) + 1)))
+        self._layout = np.array(layout, dtype=np.intp)
+        self.n_groups = len(layout)  # groups no rule reads (a scope binding none) are left out
 
     @property
     def fields(self) -> list[str]:
@@ -84,26 +97,29 @@ class FastMatcher:
         full = np.full(self._n_conditions, 2, dtype=np.int8)
         for f, c in codes.items():
             full[self._positions[f]] = c
-        return np.minimum.reduceat(full, self._group_starts)
+        return np.minimum.reduceat(full, self._group_starts)[self._layout]
 
     def unknown_partial(self, given: set[str]) -> np.ndarray:
         """The partial of the fields not in `given`: all unknown."""
         return self.partial({f: np.ones(len(c), dtype=np.int8) for f, c in self._fields.items() if f not in given})
 
     def fold(self, by_group: np.ndarray) -> np.ndarray:
-        """Group codes (groups x profiles) to rule codes (rules x profiles): a rule holds when one of its
-        groups does (Kleene OR = maximum) and so does one of its document's scope groups."""
-        rules = by_group[self._first_group]
+        """Group codes (profiles x groups, as `partial` lays them out) to rule codes (profiles x
+        rules, in `order`): a rule holds when one of its groups does (Kleene OR = maximum) and so
+        does one of its document's scope groups."""
+        rules = by_group[:, :self.n_rules].copy()
         for which, groups in self._more_groups:
-            rules[which] = np.maximum(rules[which], by_group[groups])
+            np.maximum(rules[:, which], by_group[:, groups], out=rules[:, which])
         for groups, which in self._scoped:
-            rules[which] = np.minimum(rules[which], by_group[groups].max(axis=0))
+            np.minimum(rules[:, which], by_group[:, groups].max(axis=1, keepdims=True), out=rules[:, which])
         return rules
 
     def rule_codes(self, facts: Facts) -> np.ndarray:
         """0/1/2 per rule (ineligible/possible/eligible), in the rule base's order."""
         group_codes = self.partial({f: self.field_codes(f, facts) for f in self._fields})
-        return self.fold(group_codes[:, None])[:, 0]
+        codes = np.empty(self.n_rules, dtype=np.int8)
+        codes[self.order] = self.fold(group_codes[None, :])[0]
+        return codes
 
     def statuses(self, facts: Facts, in_force: list[bool] | None = None) -> dict[str, str]:
         codes = self.rule_codes(facts)
@@ -113,3 +129,9 @@ class FastMatcher:
 
 def in_force_mask(checker: Checker, as_of: dt.date) -> list[bool]:
     return [checker.in_force(r, as_of) for r in checker.base.rules]
+
+
+def _runs(values: list) -> list[range]:
+    """The runs of equal values in `values`, as ranges of positions."""
+    starts = [i for i in range(len(values)) if i == 0 or values[i] != values[i - 1]]
+    return [range(a, b) for a, b in zip(starts, starts[1:] + [len(values)])]

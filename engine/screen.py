@@ -31,7 +31,7 @@ import numpy as np
 from engine.api import checker_for
 from engine.batch import Answer, BatchScreener
 from engine.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
-from engine.columnar import tokenize
+from engine.columnar import read_plain
 from engine.columns import ColumnMap, MappingFile, map_columns
 from engine.csvlines import CsvLines
 from engine.errors import EligError
@@ -112,10 +112,9 @@ class RowScreener:
             raise not_valid_text(name, encoding, exc, f" near line {first_line + line_count(data[:exc.start])}") from None
         block = data if encoding == "utf-8" else text.encode()
         width = len(self.columns.header)
-        cells = tokenize(block, width)
-        coded = self.batch.cell_codes(cells) if cells is not None else None
-        if cells is not None and coded is not None:
-            codes, errors = coded
+        cells = read_plain(block, width)
+        if cells is not None:
+            codes, errors = self.batch.cell_codes(cells)
             prefixes = [block[a:b] for a, b in zip(cells.line_starts.tolist(), cells.line_ends.tolist())]
             prefix_size = int((cells.line_ends - cells.line_starts).sum())
             for i in cells.formula_rows.tolist():
@@ -132,7 +131,7 @@ class RowScreener:
             prefix_size = sum(map(len, prefixes))
             numbers = rows.numbers
         if self.lines is None:
-            self.lines = CsvLines(self.batch.ids.tolist())
+            self.lines = CsvLines(self.batch.ids.tolist(), self.batch.fast.order)
         lines = self.lines.lines(prefixes, prefix_size, codes, errors, numbers)
         n_errors = sum(1 for e in errors if e)
         return lines.buffers, lines.size, Tally(len(errors), n_errors, lines.n_with_eligible, lines.eligible,

@@ -210,7 +210,8 @@ def write_odd_csv(path: Path, rows: list[list[str]], encoding: str, newline: str
 
 
 @pytest.mark.parametrize("encoding,newline", [("gbk", "\r\n"), ("utf-8-sig", "\n"), ("utf-8", "\n")])
-def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch, encoding, newline):
+@pytest.mark.parametrize("block", [1, 700])  # a block per record; blocks of a few records
+def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch, encoding, newline, block):
     """A CSV file is screened in blocks (engine/blocks.py, engine/columnar.py, engine/csvlines.py);
     stdin goes row by row through CsvWriter. Both give the same bytes, tiny blocks or not."""
     import engine.screen
@@ -220,34 +221,58 @@ def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch
     by_rows = run("screen", "-", "--format", "csv", "--as-of", AS_OF,
                   stdin=path.read_bytes().decode(encoding)).stdout_bytes
     assert by_rows.count(b"\n") > 400 and b"cells but the header names" in by_rows
-    monkeypatch.setattr("engine.blocks.BLOCK", 700)  # blocks end inside quoted cells, between \r and \n …
+    monkeypatch.setattr("engine.blocks.BLOCK", block)  # blocks end inside quoted cells, between \r and \n …
     used = Counter()
 
     def counted(name: str):
         original = getattr(engine.screen, name)
         return lambda *args: used.update([name]) or original(*args)
 
-    for name in ("tokenize", "parse_block"):  # both kinds of block occur
+    for name in ("read_plain", "parse_block"):  # both kinds of block occur
         monkeypatch.setattr(engine.screen, name, counted(name))
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}.csv"
         assert run("screen", str(path), "-o", str(out), "--workers", workers, "--as-of", AS_OF).exit_code == 0
         assert out.read_bytes() == "\ufeff".encode() + by_rows
-    assert used["tokenize"] > 10 and used["parse_block"] > 10
+    assert used["read_plain"] > 10 and used["parse_block"] > 10
     assert run("screen", str(path), "--format", "csv", "--workers", "2", "--as-of", AS_OF).stdout_bytes == by_rows
 
 
-def test_rows_that_share_a_hash_are_still_told_apart(tmp_path, monkeypatch):
-    """With hashes that tell nothing apart, every check falls back to comparing the cells and the
-    rules themselves, and the output is unchanged."""
+@pytest.mark.parametrize("block", [1, 700])  # blocks of one record each keep their lists for the next
+def test_rows_that_share_a_hash_are_still_told_apart(tmp_path, monkeypatch, block):
+    """With hashes that tell nothing apart, id lists are still told apart by the rules they list
+    (within a block and against the lists kept from earlier blocks): the output is unchanged."""
     import numpy as np
 
     path = tmp_path / "firms.csv"
     write_odd_csv(path, random_firms(300, seed=8), "utf-8", "\n")
     expected = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
-    monkeypatch.setattr("engine.columnar._KEYS", np.zeros(4096, dtype=np.uint64))
+    monkeypatch.setattr("engine.blocks.BLOCK", block)
     monkeypatch.setattr("engine.csvlines._KEYS", np.zeros(1024, dtype=np.uint64))
     assert run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes == expected
+
+
+def test_cells_keep_their_states_when_values_and_combinations_are_renumbered(tmp_path, monkeypatch):
+    """Column values forgotten after every block, and a group's combinations of values renumbered
+    at every column (as for a group of many columns): the output is unchanged."""
+    path = tmp_path / "firms.csv"
+    write_odd_csv(path, random_firms(300, seed=9), "utf-8", "\n")
+    expected = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
+    monkeypatch.setattr("engine.blocks.BLOCK", 700)
+    monkeypatch.setattr("engine.batch.MAX_VALUES", 1)
+    monkeypatch.setattr("engine.batch.MAX_COMBINATIONS", 2)
+    assert run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes == expected
+
+
+def test_a_csv_without_some_columns_is_screened_in_blocks_as_row_by_row(tmp_path, monkeypatch):
+    """No column for where or for the sectors: those facts are unknown for every row."""
+    path = tmp_path / "firms.csv"
+    rows = [[name, kind, size] for name, kind, *_, size, _, _, _ in random_firms(300, seed=4)]
+    path.write_text("\n".join(",".join(r) for r in [["企业名称", "企业类型", "企业规模"], *rows]) + "\n", encoding="utf-8")
+    by_rows = run("screen", "-", "--format", "csv", "--as-of", AS_OF, stdin=path.read_text(encoding="utf-8"))
+    monkeypatch.setattr("engine.blocks.BLOCK", 700)
+    in_blocks = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
+    assert in_blocks == by_rows.stdout_bytes and b",," in in_blocks
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
