@@ -42,6 +42,7 @@ def load(root: Path, version: str) -> Any | None:
     try:
         with open(path, "rb") as f:
             base = pickle.load(f)
+        gc.freeze()  # the rule base lives as long as the process: no collection need scan it again
         os.utime(path)
         return base
     except Exception:  # noqa: BLE001 -- absent, truncated, or from another Python: load afresh
