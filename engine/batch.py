@@ -107,7 +107,7 @@ class BatchScreener:
         """Per row: its answer (an index into self.answers; -1 for an error row) and its error; per
         measure, the rows eligible and the rows possible (error rows count for nothing)."""
         codes, errors = self.rule_codes(rows, problems)
-        codes = codes[:, np.argsort(self.fast.order)]  # rules in the rule base's order
+        codes = codes[:, self.fast.column]  # rules in the rule base's order
         per_measure = np.count_nonzero(codes == 2, axis=0), np.count_nonzero(codes == 1, axis=0)
         answers = self._answers(codes)
         for i, e in enumerate(errors):

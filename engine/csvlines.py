@@ -69,12 +69,12 @@ class _Lists:
 
 
 class CsvLines:
-    def __init__(self, ids: list[str], order: np.ndarray):
+    def __init__(self, ids: list[str], column: np.ndarray):
         if any(csv_field(i) != i or ";" in i for i in ids):
             raise ValueError("rule ids must be plain CSV text without ';'")
         self.id_bytes = np.array([i.encode() for i in ids] + [b""], dtype=object)[:-1]
         self.n_rules = len(ids)
-        self.back = np.argsort(order)  # codes come with rules in `order`: where each rule's code is
+        self.column = column  # codes come with rules in another order: each rule's column in them
         self.n_words = (self.n_rules + 31) // 32  # a row's codes, two bits each, in 64-bit words
         self.lists = [_Lists(self.n_words), _Lists(self.n_words)]  # eligible, possible
         n_tails = (self.n_rules + 1) ** 2  # "n_eligible,n_possible,\n" at n_eligible * (n_rules + 1) + n_possible
@@ -84,7 +84,7 @@ class CsvLines:
     def lines(self, prefixes: list[bytes], prefix_size: int, codes: np.ndarray, errors: list[str | None],
               numbers: list[int] | range) -> Lines:
         """Buffers of each row's line: `prefixes` (its input cells), then the added cells from
-        `codes` (rows x rules, in `order`), or the error for a row that has one."""
+        `codes` (rows x rules, rule i in column[i]), or the error for a row that has one."""
         n = len(prefixes)
         table = np.empty((n, 4), dtype=object)
         table[:, 0] = prefixes
@@ -93,9 +93,9 @@ class CsvLines:
         per_measure, listed = [], []
         for k, (code, bits) in enumerate(((2, _ELIGIBLE), (1, _POSSIBLE))):
             mask = codes == code
-            per_measure.append(np.count_nonzero(mask, axis=0)[self.back])
-            column, lengths, counts = self._joined(k, packed & bits, mask)
-            table[:, 1 + k] = column
+            per_measure.append(np.count_nonzero(mask, axis=0)[self.column])
+            cells, lengths, counts = self._joined(k, packed & bits, mask)
+            table[:, 1 + k] = cells
             size += int(lengths.sum())
             listed.append(counts)
         tail_keys = listed[0] * (self.n_rules + 1) + listed[1]
@@ -132,7 +132,7 @@ class CsvLines:
             if not np.array_equal(words[new], words[new[holders]][inverse]):  # two lists, one hash
                 return self._exact(k, mask)
             rows = new[holders]
-            texts, counts = self._texts(k, mask[rows][:, self.back])
+            texts, counts = self._texts(k, mask[rows][:, self.column])
             slots[new] = cache.add(new_hashes, words[rows], texts, counts)[inverse]
         if not np.array_equal(cache.words[slots], words):  # a hash kept before for other rules
             return self._exact(k, mask)
@@ -151,7 +151,7 @@ class CsvLines:
 
     def _exact(self, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same, row by row (for the block where two lists share a hash)."""
-        texts, counts = self._texts(k, mask[:, self.back])
+        texts, counts = self._texts(k, mask[:, self.column])
         return (np.array(texts + [b""], dtype=object)[:-1], np.array([len(t) for t in texts], dtype=np.int64),
                 np.array(counts, dtype=np.int64))
 

@@ -55,6 +55,7 @@ class FastMatcher:
         self.order = np.array(sorted(range(len(base.rules)), key=lambda r: (scope_of[r], -len(rule_groups[r]), r)),
                               dtype=np.intp)
         self.n_rules = len(self.order)
+        self.column = np.argsort(self.order)  # each rule's column in the fold's codes
         layout: list[int] = []  # group index of each column of a partial
         self._more_groups: list[tuple[slice, slice]] = []  # rules, and the columns of one more group each
         for j in range(max(len(g) for g in rule_groups)):
@@ -117,9 +118,7 @@ class FastMatcher:
     def rule_codes(self, facts: Facts) -> np.ndarray:
         """0/1/2 per rule (ineligible/possible/eligible), in the rule base's order."""
         group_codes = self.partial({f: self.field_codes(f, facts) for f in self._fields})
-        codes = np.empty(self.n_rules, dtype=np.int8)
-        codes[self.order] = self.fold(group_codes[None, :])[0]
-        return codes
+        return self.fold(group_codes[None, :])[0, self.column]
 
     def statuses(self, facts: Facts, in_force: list[bool] | None = None) -> dict[str, str]:
         codes = self.rule_codes(facts)

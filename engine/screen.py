@@ -131,7 +131,7 @@ class RowScreener:
             prefix_size = sum(map(len, prefixes))
             numbers = rows.numbers
         if self.lines is None:
-            self.lines = CsvLines(self.batch.ids.tolist(), self.batch.fast.order)
+            self.lines = CsvLines(self.batch.ids.tolist(), self.batch.fast.column)
         lines = self.lines.lines(prefixes, prefix_size, codes, errors, numbers)
         n_errors = sum(1 for e in errors if e)
         return lines.buffers, lines.size, Tally(len(errors), n_errors, lines.n_with_eligible, lines.eligible,
