@@ -21,6 +21,7 @@ from engine.outputs import FORMULA_START
 # bytes that start a formula when they start a cell ("\r" cannot: a plain block has none in cells)
 _FORMULA_BYTES = np.zeros(256, dtype=bool)
 _FORMULA_BYTES[[ord(c) for c in FORMULA_START - {"\r"}]] = True
+_PLAIN = pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False)  # a line break always ends a row
 
 
 @dataclass
@@ -73,13 +74,13 @@ def read_plain(block: bytes, width: int) -> Cells | None:
         line_ends = breaks - crlf
     if np.any(line_ends - line_starts < width):
         return None  # a blank line, or one of commas only: no cell to screen (the csv path skips it)
+    names = [str(c) for c in range(width)]
     try:
         table = pacsv.read_csv(
             pa.py_buffer(block),
-            read_options=pacsv.ReadOptions(column_names=[str(c) for c in range(width)], use_threads=False,
-                                           block_size=len(block) + 1),
-            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(map(str, range(width)), pa.string()),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(block) + 1),
+            parse_options=_PLAIN,
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                  strings_can_be_null=False, check_utf8=False))
     except pa.ArrowInvalid:  # a line with more or fewer cells than the header
         return None
