@@ -70,9 +70,7 @@ def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: 
         elig check profiles/startup-haidian-ai.yaml
         elig check profiles/university-beijing.yaml --format json --as-of 2026-01-01
     """
-    from engine.api import check_profile
-    from engine.report_json import render_json
-    from engine.report_text import render_text
+    from engine.check import check_profile, render_json, render_text
 
     result = check_profile(profile, rules, as_of, include_ineligible=show_all)
     if fmt == "json":
@@ -103,10 +101,7 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
         elig audit --fail-under 100
     """
     from engine.audit import audit as run_audit
-    from engine.audit import gate
-    from engine.audit_html import render_audit_html
-    from engine.audit_json import render_audit_json
-    from engine.audit_text import render_audit_text
+    from engine.audit import gate, render_audit_html, render_audit_json, render_audit_text
 
     result = run_audit(rules, document)
     if fmt == "json":
@@ -155,9 +150,7 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
         elig screen firms.jsonl --format jsonl --explain > explained.jsonl
         cat firms.csv | elig screen - --workers 2 > screened.csv
     """
-    from engine.columns import read_mapping
-    from engine.screen import screen_file
-    from engine.tabular import format_of, open_table
+    from engine.screen import format_of, open_table, read_mapping, screen_file
 
     table = open_table(input_path)
     fmt = fmt or (format_of(str(output)) if output else None) or table.format
@@ -213,8 +206,7 @@ def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, 
     """
     import yaml
 
-    from engine.api import start_interview
-    from engine.report_text import render_text
+    from engine.check import render_text, start_interview
 
     interview = start_interview(start, rules, as_of or dt.date.today(), lang)
     click.echo("Answer with a number or a name; Enter = don't know, q = stop." if lang == "en" else
@@ -263,7 +255,7 @@ def _read_answer() -> str:
 
 
 def _vocab(key: str) -> str:
-    from engine.interview import VOCAB
+    from engine.check.interview import VOCAB
 
     return VOCAB.get(key, key)
 
@@ -286,7 +278,7 @@ def rules_lint(rules: Path | None) -> None:
         elig rules lint
         elig rules lint --rules my-rules/
     """
-    from engine.lint import lint
+    from engine.authoring import lint
 
     report = lint(rules)
     for line in report.errors:

@@ -29,11 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.api import checker_for
-from engine.columns import map_columns
+from engine.decide import checker_for
 from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import resolve
+from engine.screen.columns import map_columns
 
 HEADER = ["企业名称", "企业类型", "企业性质", "所属省份", "所在区", "所属园区", "所属行业", "发展阶段", "企业规模", "资质",
           "高新技术企业", "统一社会信用代码"]

@@ -25,7 +25,7 @@ def _folder() -> Path:
 
 def _code_version() -> str:
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).parent.rglob("*.py")):  # the core and every job package
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.api import checker_for
-from engine.check import Checker
+from engine.decide import checker_for
+from engine.decide.checker import Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
-from engine.interview import Interview
+from engine.check.interview import Interview
 from engine.models import Profile
 from engine.profiles import resolve
 

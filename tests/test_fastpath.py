@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.fastpath import FastMatcher
+from engine.decide.compiled import FastMatcher
 from tests.test_agreement import generated_profiles
 
 

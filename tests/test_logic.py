@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import logic
-from engine.durable_backend import DurableMatcher
+from engine.decide import logic
+from engine.decide.durable import DurableMatcher
 from engine.models import Condition, Profile
 from engine.profiles import resolve
 

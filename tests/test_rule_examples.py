@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.check import Checker
+from engine.decide.checker import Checker
 from engine.loading import load_rulebase
 from engine.models import Profile
 from engine.profiles import resolve

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine.audit import AuditResult, DocumentAudit, SentenceAudit
+from engine.audit.coverage import AuditResult, DocumentAudit, SentenceAudit
 from engine.models import REASONS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

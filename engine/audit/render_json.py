@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.audit import AuditResult, DocumentAudit
+from engine.audit.coverage import AuditResult, DocumentAudit
 
 FORMAT = 1
 

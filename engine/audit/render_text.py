@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from engine.audit import AuditResult
+from engine.audit.coverage import AuditResult
 
 COLUMNS = ("sentences", "covered", "excluded", "uncovered", "coverage", "measures", "rules")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.check import Checker
+from engine.decide.checker import Checker
 from engine.errors import EligError
 from engine.loading import RuleBase, load_rulebase
 from engine.models import LIST_FIELDS, Condition, Profile

@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from engine import logic
-from engine.check import Checker, group_key, scope_key
+from engine.decide import logic
+from engine.decide.checker import Checker, group_key, scope_key
 from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import Facts, resolve

@@ -1,21 +1,13 @@
-"""The engine's entry points, as the CLI (or any Python caller) uses them."""
+"""Checking one applicant: a profile file to its result, or an interview that builds one."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 
-from engine.check import Checker
-from engine.loading import load_rulebase
+from engine.decide import checker_for
 from engine.profiles import load_facts
 from engine.results import CheckResult
-
-
-@lru_cache(maxsize=4)
-def checker_for(rules: Path | None = None) -> Checker:
-    """One compiled rule base per folder and process (durable hosts are never freed)."""
-    return Checker(load_rulebase(rules))
 
 
 def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = None,
@@ -28,7 +20,7 @@ def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = 
 
 def start_interview(start: str | None, rules: Path | None, as_of: dt.date, lang: str = "en"):
     """An interview, empty or resumed from a saved profile."""
-    from engine.interview import Interview
+    from engine.check.interview import Interview
     from engine.profiles import read_profile
 
     profile = None

@@ -1,7 +1,7 @@
 """Matching one applicant against the rule base, and explaining each measure's status.
 
 durable-rules decides each group's outcome; the explanation beside it is computed in Python
-(engine/logic.py). A measure's status is (some scope group) AND (some rule group), in
+(engine/decide/logic.py). A measure's status is (some scope group) AND (some rule group), in
 three-valued logic; as AND distributes over OR, the document scope is matched once per
 document rather than once per rule.
 """
@@ -9,11 +9,12 @@ document rather than once per rule.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
-from engine import logic
-from engine.durable_backend import DurableMatcher
-from engine.loading import LoadedRule, RuleBase
+from engine.decide import logic
+from engine.decide.durable import DurableMatcher
+from engine.loading import LoadedRule, RuleBase, load_rulebase
 from engine.models import Condition
 from engine.profiles import Facts
 from engine.results import CheckResult, ConditionResult, MeasureResult
@@ -118,6 +119,12 @@ class Checker:
         return ConditionResult(field=cond.field, op=cond.op, expected=list(cond.values),
                                actual=_actual(cond, facts), outcome=logic.evaluate(cond, facts),
                                quote=cond.quote, scope=scope)
+
+
+@lru_cache(maxsize=4)
+def checker_for(rules: Path | None = None) -> Checker:
+    """One compiled rule base per folder and process (durable hosts are never freed)."""
+    return Checker(load_rulebase(rules))
 
 
 def _best(outcomes: dict[str, logic.Outcome], keys: list[str]) -> int:

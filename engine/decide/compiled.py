@@ -15,8 +15,8 @@ import datetime as dt
 
 import numpy as np
 
-from engine import logic
-from engine.check import Checker, group_key, scope_key
+from engine.decide import logic
+from engine.decide.checker import Checker, group_key, scope_key
 from engine.profiles import Facts
 
 CODE = {"unmet": 0, "unknown": 1, "met": 2}

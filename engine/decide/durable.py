@@ -19,7 +19,7 @@ from itertools import count
 
 from durable import engine as durable_engine
 
-from engine.logic import Outcome
+from engine.decide.logic import Outcome
 from engine.models import Condition
 from engine.profiles import Facts
 

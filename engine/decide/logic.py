@@ -1,6 +1,6 @@
 """Three-valued evaluation of conditions in Python: the per-condition explanation.
 
-durable-rules decides which groups a profile matches (engine/durable_backend.py); this module
+durable-rules decides which groups a profile matches (engine/decide/durable.py); this module
 says why, condition by condition. Tests show the two agree on every rule example and on
 generated profiles.
 """

@@ -5,7 +5,7 @@ Rows share id lists far more often than whole answers, so each distinct list is 
 kept: a row finds its list by a hash of its eligible (or possible) rules, and the rules kept with
 the list are compared with the row's, so two lists never pass for one. A line is four buffers:
 the input cells, ",eligible ids,", "possible ids," and "n_eligible,n_possible,\\n" (or the
-error). The bytes are those CsvWriter (engine/outputs.py) writes for the same row.
+error). The bytes are those CsvWriter (engine/screen/write.py) writes for the same row.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.columnar import distinct
-from engine.outputs import csv_field, row_error, safe
+from engine.screen.block_cells import distinct
+from engine.screen.write import csv_field, row_error, safe
 
 MAX_LISTS = 100_000  # joined id lists kept per kind (each up to a few KB)
 _KEYS = np.random.default_rng(267).integers(1, 2**63, size=1024, dtype=np.uint64) | np.uint64(1)

@@ -3,7 +3,7 @@
 A block ends after a line break outside quotes: after a "\\n" with an even number of quote
 characters before it in the block. That holds in every encoding listed in SPLITTABLE, where
 the bytes of ", \\r and \\n never occur inside another character. A plain block (no quote
-characters, no bare "\\r", every line the header's width) is read by pyarrow (engine/columnar.py);
+characters, no bare "\\r", every line the header's width) is read by pyarrow (engine/screen/block_cells.py);
 any other goes through the csv module here, record by record.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.outputs import csv_cells
+from engine.screen.write import csv_cells
 
 BLOCK = 1 << 20  # bytes read per block: ~9,000 firms of a typical export, and its arrays stay in cache
 SPLITTABLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936", "ascii",
@@ -134,7 +134,7 @@ def fit(cells: list[str], width: int) -> tuple[list[str], str | None] | None:
 
 
 def parse_block(text: str, first_line: int, width: int) -> BlockRows:
-    """A block's records through the csv module (for blocks engine/columnar.py does not take)."""
+    """A block's records through the csv module (for blocks engine/screen/block_cells.py does not take)."""
     out = BlockRows([], [], [], [])
     reader = csv.reader(io.StringIO(text, newline=""))
     for row in reader:

@@ -8,7 +8,7 @@ cell values are resolved once into a state, and each state into a partial (FastM
 per condition group, the AND of its conditions on the group's fields). A batch of rows is then
 one dictionary lookup per group and row, the minimum of the gathered partials and one numpy
 fold to rule codes. Rows often share an answer, so each distinct answer is built once. A plain
-CSV block comes as pyarrow columns (engine/columnar.py): each cell is numbered by its value,
+CSV block comes as pyarrow columns (engine/screen/block_cells.py): each cell is numbered by its value,
 block after block, and each distinct combination of a group's numbers is looked up once.
 """
 
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import ValidationError
 
-from engine.columnar import Cells, Vocabulary, distinct
-from engine.columns import ColumnMap
+from engine.decide.compiled import FastMatcher
 from engine.errors import EligError
-from engine.fastpath import FastMatcher
 from engine.models import Profile
 from engine.profiles import resolve
+from engine.screen.block_cells import Cells, Vocabulary, distinct
+from engine.screen.columns import ColumnMap
 from engine.taxonomy import Taxonomy
 
 GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
@@ -133,7 +133,7 @@ class BatchScreener:
         return self._codes(states, list(problems))
 
     def cell_codes(self, cells: Cells) -> tuple[np.ndarray, list[str | None]]:
-        """The same from a plain CSV block's columns (engine/columnar.py)."""
+        """The same from a plain CSV block's columns (engine/screen/block_cells.py)."""
         states = []
         for group in self.groups:
             if not group.columns:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from engine.blocks import fit
-from engine.columns import HEADERS
 from engine.errors import EligError
+from engine.screen.blocks import fit
+from engine.screen.columns import HEADERS
 from engine.text import match_key
 
 FORMATS = ("csv", "xlsx", "jsonl")

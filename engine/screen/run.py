@@ -1,14 +1,14 @@
 """`elig screen`: many applicants at once, one output row per input row, in input order.
 
-Rows are screened in batches, column by column (engine/batch.py), by the compiled fast path
-(engine/fastpath.py). A bad row becomes an error row and screening goes on. Two ways through:
+Rows are screened in batches, column by column (engine/screen/fold.py), by the compiled fast path
+(engine/decide/compiled.py). A bad row becomes an error row and screening goes on. Two ways through:
 
 - a CSV file screened to CSV (the bulk case) is read in blocks of whole records
-  (engine/blocks.py). Worker processes each read, screen and format their blocks; once the
+  (engine/screen/blocks.py). Worker processes each read, screen and format their blocks; once the
   sizes of all earlier blocks are known, a worker writes its block straight into the output at
   its offset, so output never passes between processes;
 - every other input or output (XLSX, JSONL, stdin, --explain) goes row by row through a writer
-  (engine/outputs.py), batches spread over a process pool.
+  (engine/screen/write.py), batches spread over a process pool.
 """
 
 from __future__ import annotations
@@ -28,18 +28,18 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.api import checker_for
-from engine.batch import Answer, BatchScreener
-from engine.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
-from engine.columnar import read_plain
-from engine.columns import ColumnMap, MappingFile, map_columns
-from engine.csvlines import CsvLines
+from engine.decide import checker_for
+from engine.decide.compiled import FastMatcher, in_force_mask
 from engine.errors import EligError
-from engine.fastpath import FastMatcher, in_force_mask
 from engine.models import Profile
-from engine.outputs import Output, csv_cells, open_writer, row_error
 from engine.profiles import resolve
-from engine.tabular import Row, Table, not_valid_text
+from engine.screen.block_cells import read_plain
+from engine.screen.block_lines import CsvLines
+from engine.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
+from engine.screen.columns import ColumnMap, MappingFile, map_columns
+from engine.screen.fold import Answer, BatchScreener
+from engine.screen.read import Row, Table, not_valid_text
+from engine.screen.write import Output, csv_cells, open_writer, row_error
 
 ADDED = ["eligible", "possible", "n_eligible", "n_possible", "error"]
 BATCH = 4000
@@ -138,7 +138,7 @@ class RowScreener:
                                                 lines.possible)
 
     def _check(self, row: Row) -> dict:
-        from engine.report_json import check_json
+        from engine.check.render_json import check_json
 
         profile = Profile.model_validate(self.columns.profile(row.cells))
         facts = resolve(profile, self.checker.base.taxonomy)
