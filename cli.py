@@ -41,8 +41,21 @@ def user_errors(func):
     return wrapper
 
 
+def _version(ctx: click.Context, param, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from engine.decide.durable import available
+
+    durable = available()
+    engine = f"durable-rules {durable}" if durable else \
+        f"the compiled evaluator (durable-rules does not import on Python {sys.version.split()[0]})"
+    click.echo(f"elig, version {__version__}; matching: {engine}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="elig")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and the matching engine in use, and exit.")
 def main() -> None:
     """elig: which public support measures apply to an applicant, and which words say so.
 
@@ -77,6 +90,7 @@ def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: 
         click.echo(render_json(result), nl=False)
     else:
         click.echo(render_text(result, color=sys.stdout.isatty(), show_ineligible=show_all), nl=False)
+    _say_fallback(result.fallback)
 
 
 @main.command()
@@ -170,6 +184,14 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
                err=True)
     for measure, count in summary.eligible.most_common(5):
         click.echo(f"  {measure}: {count} eligible, {summary.possible[measure]} possible", err=True)
+    _say_fallback(summary.fallback)
+
+
+def _say_fallback(reason: str | None) -> None:
+    """Once per command: durable-rules failed, so the compiled evaluator decided."""
+    if reason:
+        click.echo(f"note: {reason}; the compiled evaluator decided instead (it gives the same results)",
+                   err=True)
 
 
 def _progress_bar():
@@ -211,6 +233,7 @@ def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, 
     interview = start_interview(start, rules, as_of or dt.date.today(), lang)
     click.echo("Answer with a number or a name; Enter = don't know, q = stop." if lang == "en" else
                "请输入编号或名称；直接回车 = 不知道，q = 结束。")
+    said_fallback = False
     try:
         while (question := interview.next_question()) is not None:
             click.echo()
@@ -229,6 +252,9 @@ def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, 
             if reply.strip().lower() == "q":
                 break
             counts = interview.statuses()
+            if interview.checker.fallback and not said_fallback:
+                _say_fallback(interview.checker.fallback)
+                said_fallback = True
             click.echo(f"  → {counts['eligible']} eligible · {counts['possible']} possible · "
                        f"{counts['ineligible']} ruled out")
     except KeyboardInterrupt:

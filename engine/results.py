@@ -48,6 +48,8 @@ class CheckResult:
     rules_version: str
     results: list[MeasureResult] = field(default_factory=list)
     n_out_of_force: int = 0
+    engine: str = "durable-rules"  # which matcher decided: durable-rules, or compiled
+    fallback: str | None = None  # why durable-rules did not decide, where it failed
 
     def with_status(self, status: str) -> list[MeasureResult]:
         return [r for r in self.results if r.status == status]

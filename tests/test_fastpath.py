@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.decide.compiled import FastMatcher
-from tests.test_agreement import generated_profiles
+from tests.generate import generated_profiles
 
 
 def test_fast_path_agrees_with_durable_rules_on_generated_profiles(checker):

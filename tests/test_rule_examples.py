@@ -1,5 +1,5 @@
-"""Every example in every rule file runs as a test: durable-rules and the Python explanation
-must both give the expected status. The rule base is loaded leniently here so that one broken
+"""Every example in every rule file runs as a test: the matcher (durable-rules, or the compiled
+evaluator where it does not import) and the Python explanation must both give the expected status. The rule base is loaded leniently here so that one broken
 file fails its own test below, not the examples of every other rule."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def test_rule_example(rule, index):
     example = rule.model.examples[index]
     facts = resolve(Profile.model_validate(example.profile), BASE.taxonomy,
                     lambda loc: f"{rule.path}: example {example.name!r}")
-    durable = CHECKER.measure_status(rule, facts, decided_by="durable")
+    matcher = CHECKER.measure_status(rule, facts, decided_by="matcher")
     python = CHECKER.measure_status(rule, facts, decided_by="python")
-    assert (durable, python) == (example.status, example.status), (
+    assert (matcher, python) == (example.status, example.status), (
         f"{rule.path}: example {example.name!r} expects {example.status}; "
-        f"durable-rules says {durable}, the explanation says {python}")
+        f"{CHECKER.engine} says {matcher}, the explanation says {python}")

@@ -29,6 +29,7 @@ def check_json(result: CheckResult) -> dict:
         "profile": result.profile,
         "as_of": result.as_of.isoformat(),
         "rules_version": result.rules_version,
+        "engine": result.engine,
         "counts": result.counts(),
         "results": [measure_json(r) for r in result.results],
     }

@@ -1,7 +1,9 @@
 """Matching one applicant against the rule base, and explaining each measure's status.
 
 durable-rules decides each group's outcome; the explanation beside it is computed in Python
-(engine/decide/logic.py). A measure's status is (some scope group) AND (some rule group), in
+(engine/decide/logic.py). Where durable-rules does not import (Python 3.13+), or refuses to
+create or run its rulesets, the compiled evaluator (engine/decide/compiled.py, shown equal by
+tests/test_fastpath.py) decides instead, and `engine` and `fallback` say so. A measure's status is (some scope group) AND (some rule group), in
 three-valued logic; as AND distributes over OR, the document scope is matched once per
 document rather than once per rule.
 """
@@ -11,13 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from engine.decide import logic
-from engine.decide.durable import DurableMatcher
+from engine.decide.durable import DurableError, DurableMatcher, DurableUnavailable
 from engine.loading import LoadedRule, RuleBase, load_rulebase
 from engine.models import Condition
 from engine.profiles import Facts
 from engine.results import CheckResult, ConditionResult, MeasureResult
+
+
+class Matcher(Protocol):
+    def outcomes(self, facts: Facts) -> dict[str, logic.Outcome]: ...
 
 
 def scope_key(document_id: str, index: int) -> str:
@@ -33,6 +40,7 @@ class Checker:
 
     def __init__(self, base: RuleBase):
         self.base = base
+        self.fallback: str | None = None  # why durable-rules failed, when it was there to use
 
     @cached_property
     def groups(self) -> dict[str, tuple[Condition, ...]]:
@@ -46,8 +54,34 @@ class Checker:
         return groups
 
     @cached_property
-    def matcher(self) -> DurableMatcher:
-        return DurableMatcher(self.groups)
+    def matcher(self) -> Matcher:
+        """durable-rules where it imports and works, else the compiled evaluator."""
+        try:
+            return DurableMatcher(self.groups)
+        except DurableUnavailable:
+            pass
+        except DurableError as exc:
+            self.fallback = str(exc)
+        return self._compiled()
+
+    def _compiled(self) -> Matcher:
+        from engine.decide.compiled import FastMatcher  # numpy: imported only where it decides
+
+        return FastMatcher(self)
+
+    @property
+    def engine(self) -> str:
+        """Which matcher decides: `durable-rules` or `compiled`."""
+        return "durable-rules" if isinstance(self.matcher, DurableMatcher) else "compiled"
+
+    def outcomes(self, facts: Facts) -> dict[str, logic.Outcome]:
+        """Each group's outcome, from the matcher (the compiled one from the first durable-rules failure)."""
+        try:
+            return self.matcher.outcomes(facts)
+        except DurableError as exc:
+            self.fallback = str(exc)
+            self.matcher = self._compiled()
+            return self.matcher.outcomes(facts)
 
     def python_outcomes(self, facts: Facts) -> dict[str, logic.Outcome]:
         """The same outcomes as the matcher's, computed condition by condition."""
@@ -61,13 +95,13 @@ class Checker:
 
     def statuses(self, facts: Facts, as_of: dt.date) -> dict[str, str]:
         """Rule id -> status, for the rules in force (the fast path for batch work)."""
-        outcomes = self.matcher.outcomes(facts)
+        outcomes = self.outcomes(facts)
         return {rule.model.id: logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
                 for rule in self.base.rules if self.in_force(rule, as_of)}
 
-    def measure_status(self, rule: LoadedRule, facts: Facts, decided_by: str = "durable") -> str:
-        """One rule's status, decided by durable-rules or (for cross-checking) by Python."""
-        outcomes = self.matcher.outcomes(facts) if decided_by == "durable" else self.python_outcomes(facts)
+    def measure_status(self, rule: LoadedRule, facts: Facts, decided_by: str = "matcher") -> str:
+        """One rule's status, decided by the matcher or (for cross-checking) by Python."""
+        outcomes = self.outcomes(facts) if decided_by == "matcher" else self.python_outcomes(facts)
         return logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
 
     def _measure_outcome(self, rule: LoadedRule, outcomes: dict[str, logic.Outcome]) -> logic.Outcome:
@@ -78,8 +112,9 @@ class Checker:
         return logic.all_of([scope, groups])
 
     def check(self, facts: Facts, profile: dict, as_of: dt.date, include_ineligible: bool = False) -> CheckResult:
-        outcomes = self.matcher.outcomes(facts)
-        result = CheckResult(profile=profile, as_of=as_of, rules_version=self.base.version)
+        outcomes = self.outcomes(facts)
+        result = CheckResult(profile=profile, as_of=as_of, rules_version=self.base.version, engine=self.engine,
+                             fallback=self.fallback)
         for rule in self.base.rules:
             if not self.in_force(rule, as_of):
                 result.n_out_of_force += 1

@@ -20,6 +20,7 @@ from engine.decide.checker import Checker, group_key, scope_key
 from engine.profiles import Facts
 
 CODE = {"unmet": 0, "unknown": 1, "met": 2}
+OUTCOME: tuple[logic.Outcome, ...] = ("unmet", "unknown", "met")
 STATUS = ("ineligible", "possible", "eligible")
 
 
@@ -28,7 +29,7 @@ class FastMatcher:
         self.checker = checker
         base = checker.base
         groups = checker.groups  # scope groups first, then each rule's groups, contiguous
-        keys = list(groups)
+        keys = self._keys = list(groups)
         group_index = {k: i for i, k in enumerate(keys)}
         # conditions in group order; numpy folds contiguous runs into groups
         flat = [(gi, cond) for gi, k in enumerate(keys) for cond in groups[k]]
@@ -92,13 +93,23 @@ class FastMatcher:
             self._cache[key] = codes
         return codes
 
-    def partial(self, codes: dict[str, np.ndarray]) -> np.ndarray:
-        """Per condition group, the Kleene AND of its conditions on the given fields only
-        (met where it has none): the AND of a profile's partials over all fields is its group codes."""
+    def _group_codes(self, codes: dict[str, np.ndarray]) -> np.ndarray:
+        """Per condition group (in the checker's order), the Kleene AND of its conditions on the
+        given fields only (met where it has none)."""
         full = np.full(self._n_conditions, 2, dtype=np.int8)
         for f, c in codes.items():
             full[self._positions[f]] = c
-        return np.minimum.reduceat(full, self._group_starts)[self._layout]
+        return np.minimum.reduceat(full, self._group_starts)
+
+    def partial(self, codes: dict[str, np.ndarray]) -> np.ndarray:
+        """The same, laid out for the fold: the AND of a profile's partials over all fields is
+        its group codes."""
+        return self._group_codes(codes)[self._layout]
+
+    def outcomes(self, facts: Facts) -> dict[str, logic.Outcome]:
+        """Each group's outcome, as DurableMatcher.outcomes gives it (when this evaluator decides)."""
+        codes = self._group_codes({f: self.field_codes(f, facts) for f in self._fields})
+        return dict(zip(self._keys, map(OUTCOME.__getitem__, codes.tolist())))
 
     def unknown_partial(self, given: set[str]) -> np.ndarray:
         """The partial of the fields not in `given`: all unknown."""

@@ -5,11 +5,32 @@ and `<key>|open` (no condition is known to fail). A profile is asserted as one f
 fields are lists: the applicant's values closed over the hierarchy, or the UNKNOWN marker.
 What fires gives each group's outcome: met, unknown (open but not met) or unmet.
 
-Measured limits shape this (../shared/notes/durable-rules.md, and here): a ruleset whose 90
-rules all fire on one fact fails the assert (error 303) while 60 work, and one host with 45
-rulesets failed to create (error 102) while 30 work; so rulesets hold 60 rules. One host per
-matcher, built once; a catch-all rule so every assert is handled; `$nex` avoided entirely
-(unknown is an explicit marker); facts retracted after use; no threads.
+What the C core of durable-rules 2.0.28 allows, read in src/rules/rete.c (createAlpha,
+findAlpha, linkAlpha, createBeta) and events.c (handleAlpha, isArrayMatch), and checked with
+valgrind (memcheck, PYTHONMALLOC=malloc) over the whole compiled rule base at creation and at
+assert (.ci/valgrind):
+
+- `$iany`/`$iall` wrap one comparison only. After compiling the inner expression, createAlpha
+  reads `expression.right.type` of the node it returned. For an inner `$or` that node is the
+  forward node of createForwardAlpha, whose `right` is never set: the read is of uninitialised
+  heap (the node pool grows by realloc), and when the garbage happens to equal JSON_IDENTIFIER
+  or JSON_EXPRESSION, creation fails with error 102. An inner `$and` returns its last node, so
+  it is unsafe whenever that is an `$or`. Hence a set of values is an `$or` of single-value
+  `$iany`s, and "none of them" an AND of single-value `$iall`s; `SHAPES` is checked on every
+  compiled rule. (Valgrind reports the 102 shape at once, and nothing from the engine with these.)
+- Every `$and` and `$or` appends two entries to its rule's expression sequence, which holds 32
+  (error 113): a rule may hold at most MAX_CONNECTIVES of them.
+- At assert, handleAlpha keeps the nodes still to visit on a stack of 64 (error 303). The alpha
+  node `kind == profile` is shared by every rule of a ruleset, and all its matching children are
+  pushed at once: one per alternative of each rule's first test. Further down, an `$or` pushes
+  its matching alternatives. A ruleset is therefore filled up to a bound on that stack
+  (STACK_BUDGET), not to a number of rules.
+- `$nex` alone loops forever, and `delete_state` on a sid where no action ran segfaults: neither
+  is used (unknown is an explicit marker; a catch-all rule handles every assert).
+
+One host per matcher, built once; facts retracted after use; no threads. If durable-rules
+refuses to create or run a ruleset anyway, DurableError says so, and the checker decides with
+the compiled evaluator instead (engine/decide/checker.py).
 """
 
 from __future__ import annotations
@@ -17,23 +38,47 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import count
 
-from durable import engine as durable_engine
-
 from engine.decide.logic import Outcome
 from engine.models import Condition
 from engine.profiles import Facts
 
 UNKNOWN = "?unknown"  # a field the profile does not state
 NOTHING = "?none"  # keeps lists non-empty (zones: [] is a known "no zone")
-RULES_PER_RULESET = 60
+MAX_CONNECTIVES = 15  # `$and`/`$or` per rule: two sequence entries each, 32 at most
+STACK_BUDGET = 56  # handleAlpha's stack holds 64 nodes; a few are left for the catch-all and forward nodes
+MAX_RULES_PER_RULESET = 60
 _ruleset_serial = count()
 
 
-class _SyncHost(durable_engine.Host):
-    """A host whose actions all run synchronously inside assert_fact: no timer threads."""
+class DurableError(Exception):
+    """durable-rules refused to create or run a ruleset."""
 
-    def _run(self) -> None:
-        pass
+
+class DurableUnavailable(DurableError):
+    """durable-rules does not import here (Python 3.13+: `undefined symbol: PyEval_CallObject`)."""
+
+
+def _engine():
+    """durable-rules' host module, or DurableUnavailable."""
+    try:
+        from durable import engine
+    except ImportError as exc:  # not installed (Python 3.13+), or its C extension does not load
+        raise DurableUnavailable(f"durable-rules does not import: {exc}") from None
+    return engine
+
+
+def available() -> str | None:
+    """durable-rules' version where it imports, else None."""
+    try:
+        _engine()
+    except DurableUnavailable:
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("durable-rules")
+    except PackageNotFoundError:  # importable without metadata (a source checkout on the path)
+        return "unknown version"
 
 
 def _key(field: str) -> str:
@@ -41,17 +86,20 @@ def _key(field: str) -> str:
 
 
 def _any(key: str, values: Sequence[str]) -> dict:
-    items = [{"$i": v} for v in values]
-    return {"$iany": {key: items[0] if len(items) == 1 else {"$or": items}}}
+    """Some item of list `key` equals one of `values`: an `$or` of single-value `$iany`s."""
+    tests = [{"$iany": {key: {"$i": v}}} for v in values]
+    return tests[0] if len(tests) == 1 else {"$or": tests}
 
 
-def _none(key: str, values: Sequence[str]) -> dict:
-    items = [{"$neq": {"$i": v}} for v in values]
-    return {"$iall": {key: items[0] if len(items) == 1 else {"$and": items}}}
+def _none(key: str, values: Sequence[str]) -> list[dict]:
+    """No item of list `key` equals any of `values`: single-value `$iall`s, to AND together."""
+    return [{"$iall": {key: {"$neq": {"$i": v}}}} for v in values]
 
 
-def _each_any(key: str, values: Sequence[str], extra: Sequence[str] = ()) -> list[dict]:
-    return [_any(key, [v, *extra]) for v in values]
+def _either(*tests: dict) -> dict:
+    """The OR of tests, flattened: an `$or` of `$or`s is one `$or`."""
+    flat = [t for test in tests for t in test.get("$or", [test])]
+    return flat[0] if len(flat) == 1 else {"$or": flat}
 
 
 def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
@@ -59,24 +107,54 @@ def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
     values = sorted(cond.values)
     if cond.field == "tags":
         if cond.op == "any_of":
-            return [_any("tags", values)], [{"$or": [_none("not_tags", [v]) for v in values]}
-                                            if len(values) > 1 else _none("not_tags", values)]
+            return [_any("tags", values)], [_either(*(t for v in values for t in _none("not_tags", [v])))]
         if cond.op == "all_of":
-            return _each_any("tags", values), [_none("not_tags", values)]
-        return _each_any("not_tags", values), [_none("tags", values)]  # not_in
+            return [_any("tags", [v]) for v in values], _none("not_tags", values)
+        return [_any("not_tags", [v]) for v in values], _none("tags", values)  # not_in
     key = _key(cond.field)
     below = f"{key}_below"  # entries a more specific answer could still reach (Facts.below)
     if cond.op == "known":
-        return [_none(key, [UNKNOWN])], []
+        return _none(key, [UNKNOWN]), []
     if cond.op in ("in", "any_of"):
-        return [_any(key, values)], [{"$or": [_any(key, [*values, UNKNOWN]), _any(below, values)]}]
+        return [_any(key, values)], [_either(_any(key, [*values, UNKNOWN]), _any(below, values))]
     if cond.op == "all_of":
-        return _each_any(key, values), [{"$or": [_any(key, [v, UNKNOWN]), _any(below, [v])]} for v in values]
-    return [_none(key, [*values, UNKNOWN]), _none(below, values)], [_none(key, values)]  # not_in
+        return [_any(key, [v]) for v in values], [_either(_any(key, [v, UNKNOWN]), _any(below, [v]))
+                                                  for v in values]
+    return [*_none(key, [*values, UNKNOWN]), *_none(below, values)], _none(key, values)  # not_in
 
 
-def _rule(tests: list[dict], run) -> dict:
-    return {"all": [{"m": {"$and": [{"kind": "profile"}, *tests]}}], "run": run}
+def check_shape(test: dict, where: str) -> None:
+    """A test is one comparison inside `$iany`/`$iall`, or an `$or` of such tests (see above)."""
+    if set(test) == {"$or"}:
+        for alternative in test["$or"]:
+            if set(alternative) == {"$or"}:
+                raise ValueError(f"{where}: nested $or (flatten it)")
+            check_shape(alternative, where)
+        return
+    (op, body), = test.items()
+    if op not in ("$iany", "$iall") or len(body) != 1:
+        raise ValueError(f"{where}: {op} is not a test the compiler emits")
+    (inner,) = body.values()
+    comparison = inner if op == "$iany" else inner.get("$neq") if isinstance(inner, dict) and len(inner) == 1 else None
+    if not isinstance(comparison, dict) or set(comparison) != {"$i"} or not isinstance(comparison["$i"], str):
+        raise ValueError(f"{where}: {op} wraps {inner!r}, not one comparison (the 102 crash)")
+
+
+def _alternatives(test: dict) -> int:
+    return len(test["$or"]) if "$or" in test else 1
+
+
+def _rule(tests: list[dict], run, where: str) -> tuple[dict, int, int]:
+    """A durable rule, and what it adds to handleAlpha's stack: at the shared `kind` node (its
+    first test's alternatives) and further down its own chain."""
+    for test in tests:
+        check_shape(test, where)
+    connectives = 1 + sum(1 for t in tests if "$or" in t)
+    if connectives > MAX_CONNECTIVES:
+        raise ValueError(f"{where}: {connectives} $and/$or, durable-rules takes {MAX_CONNECTIVES}")
+    first = _alternatives(tests[0]) if tests else 0
+    deeper = sum(_alternatives(t) for t in tests[1:])
+    return {"all": [{"m": {"$and": [{"kind": "profile"}, *tests]}}], "run": run}, first, deeper
 
 
 def fact_of(facts: Facts) -> dict:
@@ -93,44 +171,71 @@ class DurableMatcher:
     """Group outcomes for a profile, decided by durable-rules."""
 
     def __init__(self, groups: Mapping[str, Sequence[Condition]]):
+        engine = _engine()
         self._fired: set[str] = set()
         self._keys = list(groups)
-        definitions: dict[str, dict] = {}
-        rules: dict[str, dict] = {}
+        definitions = rulesets(groups, self._record)
 
-        def record(name: str):
-            def run(c) -> None:
-                self._fired.add(name)
-            return run
+        class SyncHost(engine.Host):
+            """A host whose actions all run synchronously inside assert_fact: no timer threads."""
 
-        def flush() -> None:
-            rules["catch_all"] = _rule([], lambda c: None)
-            definitions[f"elig_{next(_ruleset_serial)}"] = dict(rules)
-            rules.clear()
+            def _run(self) -> None:
+                pass
 
-        for key, conditions in groups.items():
-            met: list[dict] = []
-            open_: list[dict] = []
-            for cond in conditions:
-                m, o = compile_condition(cond)
-                met += m
-                open_ += o
-            rules[f"{key}|met"] = _rule(met, record(f"{key}|met"))
-            rules[f"{key}|open"] = _rule(open_, record(f"{key}|open"))
-            if len(rules) >= RULES_PER_RULESET:
-                flush()
-        if rules or not definitions:
-            flush()
-        self._host = _SyncHost()
-        self._host.register_rulesets(definitions)
+        try:
+            self._host = SyncHost()
+            self._host.register_rulesets(definitions)
+        except Exception as exc:  # noqa: BLE001 -- durable_rules_engine.error and whatever else the C core raises
+            raise DurableError(f"durable-rules could not create the rulesets: {exc}") from None
         self._rulesets = list(definitions)
+
+    def _record(self, name: str):
+        def run(c) -> None:
+            self._fired.add(name)
+        return run
 
     def outcomes(self, facts: Facts) -> dict[str, Outcome]:
         fact = fact_of(facts)
         self._fired.clear()
-        for name in self._rulesets:
-            self._host.assert_fact(name, fact)
-            self._host.retract_fact(name, fact)
+        try:
+            for name in self._rulesets:
+                self._host.assert_fact(name, fact)
+                self._host.retract_fact(name, fact)
+        except Exception as exc:  # noqa: BLE001 -- as above: the C core's errors at assert
+            raise DurableError(f"durable-rules could not match the profile: {exc}") from None
         fired = self._fired
         return {key: "met" if f"{key}|met" in fired else "unknown" if f"{key}|open" in fired else "unmet"
                 for key in self._keys}
+
+
+def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> dict[str, dict[str, dict]]:
+    """The durable rulesets for `groups`: rules `<key>|met` and `<key>|open` (whose action is
+    `record(name)`), each ruleset filled while handleAlpha's stack stays within STACK_BUDGET."""
+    definitions: dict[str, dict[str, dict]] = {}
+    rules: dict[str, dict] = {}
+    first_level, deepest = 0, 0
+
+    def flush() -> None:
+        rules["catch_all"] = {"all": [{"m": {"$and": [{"kind": "profile"}]}}], "run": lambda c: None}
+        definitions[f"elig_{next(_ruleset_serial)}"] = dict(rules)
+        rules.clear()
+
+    for key, conditions in groups.items():
+        met: list[dict] = []
+        open_: list[dict] = []
+        for cond in conditions:
+            m, o = compile_condition(cond)
+            met += m
+            open_ += o
+        for name, tests in ((f"{key}|met", met), (f"{key}|open", open_)):
+            rule, first, deeper = _rule(tests, record(name), name)
+            if rules and (first_level + first + max(deepest, deeper) > STACK_BUDGET
+                          or len(rules) >= MAX_RULES_PER_RULESET):
+                flush()
+                first_level, deepest = 0, 0
+            rules[name] = rule
+            first_level += first
+            deepest = max(deepest, deeper)
+    if rules or not definitions:
+        flush()
+    return definitions

@@ -54,6 +54,7 @@ class ScreenSummary:
     eligible: Counter = field(default_factory=Counter)
     possible: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    fallback: str | None = None  # with --explain: why durable-rules did not decide the checks
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Tally:
     n_with_eligible: int
     eligible: np.ndarray
     possible: np.ndarray
+    fallback: str | None = None
 
 
 class RowScreener:
@@ -101,6 +103,7 @@ class RowScreener:
         if self.explain:
             for row, values in zip(rows, results):
                 values.append(None if values[4] else self._check(row))
+            tally.fallback = self.checker.fallback
         return results, tally
 
     def screen_block(self, data: bytes, first_line: int, encoding: str, name: str) -> tuple[list[bytes], int, Tally]:
@@ -161,6 +164,7 @@ class _Totals:
         self.summary.n_with_eligible += tally.n_with_eligible
         self.eligible += tally.eligible
         self.possible += tally.possible
+        self.summary.fallback = self.summary.fallback or tally.fallback
         if self.progress:
             self.progress(tally.n_rows)
 
