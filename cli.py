@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import signal
 import sys
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import click
 
 from engine import __version__
 from engine.errors import EligError
+from engine.outfile import check_writable, write_text
+from engine.text import printable
 
 
 def _date(ctx, param, value: str | None) -> dt.date | None:
@@ -28,17 +31,29 @@ def rules_option(func):
 
 
 def user_errors(func):
-    """Print an EligError as one clear message on stderr and exit 2, never a traceback."""
+    """Print an EligError as one clear message on stderr and exit 2, never a traceback. Ctrl-C
+    exits 130 and SIGTERM 143, after the command has cleaned up (its output files, its workers)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        previous = signal.signal(signal.SIGTERM, _terminated)
         try:
             return func(*args, **kwargs)
         except EligError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+def _terminated(signum, frame) -> None:
+    click.echo("terminated", err=True)
+    raise SystemExit(143)  # unwinds like an exception: output files are abandoned, workers stopped
 
 
 def _version(ctx: click.Context, param, value: bool) -> None:
@@ -117,6 +132,8 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
     from engine.audit import audit as run_audit
     from engine.audit import gate, render_audit_html, render_audit_json, render_audit_text
 
+    if output:
+        check_writable(output)
     result = run_audit(rules, document)
     if fmt == "json":
         text = render_audit_json(result)
@@ -125,13 +142,13 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
     else:
         text = render_audit_text(result, color=output is None and sys.stdout.isatty())
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
     reason = gate(result, fail_under) if fail_under is not None else None
     if reason:
-        click.echo(f"audit failed: {reason}", err=True)
+        click.echo(f"audit failed: {printable(reason)}", err=True)
         sys.exit(2)
 
 
@@ -166,6 +183,8 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
     """
     from engine.screen import format_of, open_table, read_mapping, screen_file
 
+    if output:
+        check_writable(output)
     table = open_table(input_path)
     fmt = fmt or (format_of(str(output)) if output else None) or table.format
     if explain and fmt != "jsonl":
@@ -210,11 +229,13 @@ def _progress_bar():
 @main.command()
 @click.option("--from", "start", type=click.Path(dir_okay=False), help="Resume from a saved profile (YAML or JSON).")
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="Save the profile here when finished.")
+@click.option("--force", is_flag=True, help="Overwrite the --save file if it exists (else you are asked).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the questions.")
 @click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
 @rules_option
 @user_errors
-def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, rules: Path | None) -> None:
+def ask(start: str | None, save: Path | None, force: bool, lang: str, as_of: dt.date | None,
+        rules: Path | None) -> None:
     """Build a profile by answering only the questions that decide something.
 
     Asks who and where first, then always the unknown fact that settles the most measures
@@ -230,6 +251,8 @@ def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, 
 
     from engine.check import render_text, start_interview
 
+    if save:  # before the first question, so that no answer is lost to a bad path
+        _may_save(save, force)
     interview = start_interview(start, rules, as_of or dt.date.today(), lang)
     click.echo("Answer with a number or a name; Enter = don't know, q = stop." if lang == "en" else
                "请输入编号或名称；直接回车 = 不知道，q = 结束。")
@@ -248,7 +271,7 @@ def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, 
                     interview.answer(question, reply)
                     break
                 except EligError as exc:
-                    click.echo(f"  {exc}")
+                    click.echo(f"  {printable(str(exc))}")
             if reply.strip().lower() == "q":
                 break
             counts = interview.statuses()
@@ -263,12 +286,26 @@ def ask(start: str | None, save: Path | None, lang: str, as_of: dt.date | None, 
     click.echo()
     click.echo(render_text(interview.report(), color=sys.stdout.isatty()), nl=False)
     text = yaml.safe_dump(interview.profile, allow_unicode=True, sort_keys=False)
-    if save is None and sys.stdin.isatty():
+    while save is None and sys.stdin.isatty():
         answer = click.prompt("Save the profile to (file name, Enter to skip)", default="", show_default=False)
-        save = Path(answer) if answer.strip() else None
+        if not answer.strip():
+            break
+        try:
+            _may_save(Path(answer), force)
+            save = Path(answer)
+        except EligError as exc:
+            click.echo(f"  {printable(str(exc))}")
     if save:
-        save.write_text(text, encoding="utf-8")
+        write_text(save, text)
         click.echo(f"saved {save} ({interview.n_asked} questions asked)", err=True)
+
+
+def _may_save(path: Path, force: bool) -> None:
+    """An EligError unless the profile may be saved to `path`: a writable place, and not over an
+    existing file unless --force or a yes at the prompt."""
+    check_writable(path)
+    if path.exists() and not force and not (sys.stdin.isatty() and click.confirm(f"{path} exists; overwrite it?")):
+        raise EligError(f"{path}: exists; give --force to overwrite it")
 
 
 def _read_answer() -> str:
@@ -308,9 +345,9 @@ def rules_lint(rules: Path | None) -> None:
 
     report = lint(rules)
     for line in report.errors:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {printable(line)}", err=True)
     for line in report.warnings:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
     click.echo(f"{report.n_rules} rules, {report.n_examples} examples: {len(report.errors)} errors, "
                f"{len(report.warnings)} warnings", err=True)
     if report.errors:

@@ -56,3 +56,29 @@ class SourceText:
         if at < 0:
             return None
         return self._offsets[at], self._offsets[at + len(needle) - 1] + 1
+
+
+# Terminal control: ESC and C1 sequences (CSI, OSC and the rest), then any control character left.
+_ESCAPES = re.compile(r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?              # CSI ... final byte
+  | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])         # OSC, DCS, SOS, PM, APC ...
+    [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?           # ... up to BEL or ST
+  | \x1b[ -/]*[0-~]?                                # any other escape sequence
+""", re.VERBOSE)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # keeps \t and \n
+
+
+def printable(text: str) -> str:
+    """`text` safe to print to a terminal: no escape sequence (a profile name holding
+    `ESC ]0;… BEL` must not retitle the window), no control character but tab and newline, no
+    bidirectional override. For terminal output only: JSON and CSV keep values as given."""
+    if text.isprintable():  # the common case, quickly
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def literal(value: str) -> str:
+    """A value as rich markup that prints it literally, with no terminal control in it."""
+    from rich.markup import escape  # only the text renderers need rich
+
+    return escape(printable(value))

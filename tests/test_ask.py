@@ -109,7 +109,7 @@ def test_ask_in_a_real_terminal_and_ctrl_c_leaves_no_file(tmp_path):
     target = tmp_path / "never.yaml"
     child = pexpect.spawn(sys.executable, ["-c", "import cli; cli.main()", "ask", "--as-of", "2026-11-24",
                                            "--save", str(target)], cwd=str(HERE.parent), encoding="utf-8",
-                          timeout=60)
+                          timeout=300)  # a cap: each step waits for its prompt
     child.expect("What kind of applicant is it")
     child.sendline("企业")
     child.expect("province")

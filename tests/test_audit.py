@@ -72,7 +72,7 @@ def test_html_counts_agree_with_json_in_a_real_browser(audit_json, tmp_path):
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True).stdout
+        capture_output=True, text=True, timeout=300, check=True).stdout
     for doc in _rows(audit_json):
         row = re.search(rf'<tr[^>]*data-doc="{re.escape(doc["id"])}".*?</tr>', dom, re.DOTALL).group(0)
         cell = {name: re.search(rf'class="{name}"[^>]*>([^<]*)<', row).group(1)

@@ -163,3 +163,22 @@ def test_every_command_has_help_and_is_in_the_readme():
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Example:" in result.output
         assert "elig " + " ".join(command) in readme, command
+
+
+HOSTILE = "\x1b]0;pwned\x07北京\x1b[2J\x9b31m某\u202e公司\x1b]8;;http://x\x1b\\"
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+
+
+def test_values_reach_a_terminal_without_escapes_and_json_keeps_them():
+    profile = json.dumps({"name": HOSTILE, "org_type": "企业"})  # \u escapes: YAML refuses raw C1 controls
+    text = run("check", "-", "--all", "--as-of", AS_OF, stdin=profile).output
+    assert not CONTROL.search(text), repr(text[:200])
+    assert text.startswith("北京某公司 — as of")
+    data = json.loads(run("check", "-", "--format", "json", "--as-of", AS_OF, stdin=profile).stdout)
+    assert data["profile"]["name"] == HOSTILE
+
+
+def test_an_error_message_carries_no_escape_from_the_input():
+    result = run("check", "-", stdin=json.dumps({"org_type": "企业", "sectors": [HOSTILE]}))
+    assert result.exit_code == 2 and result.stderr.startswith("error: <stdin>")
+    assert not CONTROL.search(result.stderr), repr(result.stderr)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from engine.audit.coverage import AuditResult
+from engine.text import literal as escape
 
 COLUMNS = ("sentences", "covered", "excluded", "uncovered", "coverage", "measures", "rules")
 

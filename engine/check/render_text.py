@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.markup import escape
 
 from engine.results import CheckResult, ConditionResult, MeasureResult
+from engine.text import literal as escape
 
 MARK = {"met": "[green]met    [/]", "unmet": "[red]unmet  [/]", "unknown": "[yellow]unknown[/]"}
 HEADING = {"eligible": "[bold green]ELIGIBLE[/]", "possible": "[bold yellow]POSSIBLE[/] (decided by facts "
@@ -40,9 +40,9 @@ def render_text(result: CheckResult, color: bool = False, show_ineligible: bool 
 
 def _measure(console: Console, m: MeasureResult) -> None:
     console.print()
-    console.print(f"[bold]{m.id}[/]  {escape(m.title_zh)} / {escape(m.title_en)}")
+    console.print(f"[bold]{escape(m.id)}[/]  {escape(m.title_zh)} / {escape(m.title_en)}")
     number = f" {m.document_number}" if m.document_number else ""
-    console.print(f"  《{escape(m.document_title)}》{number} {m.section} · {m.kind} · as {m.role}")
+    console.print(f"  《{escape(m.document_title)}》{escape(number)} {escape(m.section)} · {m.kind} · as {m.role}")
     for quote, _start, _end in m.citations:
         console.print(f"  “{escape(quote)}”")
     for c in m.conditions:

@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
+import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -209,6 +210,20 @@ def _keep_freed_memory() -> None:
     mallopt(-2, 64 << 20)  # M_TOP_PAD: it grows in large steps
 
 
+def _worker_starts(parent: int) -> None:
+    """In a worker, just after the fork: end when the parent ends, however it ends (Linux's
+    PR_SET_PDEATHSIG sends SIGKILL), and leave Ctrl-C and SIGTERM to the parent, which stops
+    the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the workers notice the closed pipe instead
+        pass
+    if os.getppid() != parent:  # the parent ended before prctl took hold
+        os._exit(1)
+
+
 def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, mapping: MappingFile | None,
                    as_of: dt.date, workers: int, progress: Callable[[int], None] | None) -> ScreenSummary:
     _keep_freed_memory()  # before the workers fork: they inherit it
@@ -226,11 +241,11 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
     totals = _Totals(len(screener.checker.base.rules), progress)
     if workers <= 1:
         fd = os.open(path, os.O_RDONLY)
-        offset = raw.tell() if out.tmp else 0
+        offset = raw.tell() if out.file else 0
         try:
             for span in blocks:
                 pieces, size, tally = screener.screen_block(read_span(fd, span), span.first_line, encoding, table.name)
-                if out.tmp:  # straight from the buffers into the file, as the workers do
+                if out.file:  # straight from the buffers into the file, as the workers do
                     _write_at(raw.fileno(), pieces, offset)
                     offset += size
                 else:
@@ -239,7 +254,7 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
         finally:
             os.close(fd)
     else:
-        target = str(out.tmp) if out.tmp else None
+        target = (raw.fileno(), str(out.path)) if out.file else None  # the workers inherit the open file
         _Pool(workers, args, encoding, path, table.name, target).run(blocks, raw, totals)
     return totals.finish([r.model.id for r in screener.checker.base.rules], started)
 
@@ -250,14 +265,16 @@ class _Pool:
     into the output file at its offset by the worker that holds it (os.pwritev), or, when the
     output is not a file, sent back and written here in order."""
 
-    def __init__(self, workers: int, args: tuple, encoding: str, path: str, name: str, target: str | None):
+    def __init__(self, workers: int, args: tuple, encoding: str, path: str, name: str,
+                 target: tuple[int, str] | None):
         context = multiprocessing.get_context("fork")
         self.target = target
         self.conns: list[Connection] = []
         self.processes = []
         for _ in range(workers):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, args, encoding, path, name, target), daemon=True)
+            process = context.Process(target=_serve, args=(theirs, os.getpid(), args, encoding, path, name, target),
+                                      daemon=True)
             process.start()
             theirs.close()
             self.conns.append(mine)
@@ -267,7 +284,7 @@ class _Pool:
         queued = [0] * len(self.conns)  # replies awaited, per worker
         owner: dict[int, int] = {}
         ready: dict[int, int | bytes] = {}  # screened blocks not yet written: size (or bytes)
-        next_block, offset = 0, raw.tell() if self.target else 0
+        next_block, offset = 0, raw.tell() if self.target is not None else 0
         screening = [0] * len(self.conns)
         more = True
         try:
@@ -286,7 +303,11 @@ class _Pool:
                     break
                 for conn in wait([c for c, q in zip(self.conns, queued) if q]):
                     k = self.conns.index(conn)
-                    reply = conn.recv()
+                    try:
+                        reply = conn.recv()
+                    except EOFError:  # the worker died (killed, or out of memory)
+                        raise EligError(f"a screening worker ended unexpectedly "
+                                        f"(exit code {self.processes[k].exitcode})") from None
                     queued[k] -= 1
                     if reply[0] == "error":
                         raise EligError(reply[1])
@@ -306,24 +327,30 @@ class _Pool:
                         offset += result
                     del owner[next_block]
                     next_block += 1
+        except BaseException:  # an error, Ctrl-C or SIGTERM: stop the workers now
+            for process in self.processes:
+                process.kill()
+            raise
         finally:
             for conn, process in zip(self.conns, self.processes):
                 try:
                     conn.send(None)
-                except OSError:
+                except OSError:  # it is gone already
                     pass
                 process.join(timeout=5)
                 if process.is_alive():
-                    process.terminate()
+                    process.kill()
 
 
-def _serve(conn: Connection, args: tuple, encoding: str, path: str, name: str, target: str | None) -> None:
+def _serve(conn: Connection, parent: int, args: tuple, encoding: str, path: str, name: str,
+           target: tuple[int, str] | None) -> None:
     """A worker of the block path: screen spans, write them when told where."""
+    _worker_starts(parent)
     screener = RowScreener(*args)  # forked: the rule base is already loaded
     source = os.open(path, os.O_RDONLY)
-    sink = os.open(target, os.O_WRONLY) if target else None
+    sink, output = target or (None, None)  # the output file, open in the parent before the fork
     pending: dict[int, list[bytes]] = {}
-    while (message := conn.recv()) is not None:
+    while (message := _receive(conn)) is not None:
         try:
             if message[0] == "screen":
                 span = message[1]
@@ -340,7 +367,15 @@ def _serve(conn: Connection, args: tuple, encoding: str, path: str, name: str, t
         except EligError as exc:
             conn.send(("error", str(exc)))
         except OSError as exc:
-            conn.send(("error", f"{target}: cannot write: {exc.strerror}"))
+            conn.send(("error", f"{output}: cannot write: {exc.strerror}"))
+
+
+def _receive(conn: Connection):
+    """The parent's next message; None (stop) when the parent is gone."""
+    try:
+        return conn.recv()
+    except EOFError:
+        return None
 
 
 def _write_at(fd: int | None, pieces: list[bytes], offset: int) -> None:
@@ -356,8 +391,9 @@ def _write_at(fd: int | None, pieces: list[bytes], offset: int) -> None:
                 rest, offset = rest[n:], offset + n
 
 
-def _init_worker(*args) -> None:
+def _init_worker(parent: int, *args) -> None:
     global _worker
+    _worker_starts(parent)
     _worker = RowScreener(*args)
 
 
@@ -395,7 +431,7 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
             consume(batch, screener.screen_rows(batch))
     else:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_init_worker, initargs=args) as pool:
+        with context.Pool(workers, initializer=_init_worker, initargs=(os.getpid(), *args)) as pool:
             # a few batches in flight, in input order (Pool.imap would read the whole input ahead)
             inflight: deque = deque()
             for batch in _batches(table.rows):

@@ -1,21 +1,22 @@
 """Writing screening results: CSV, JSONL or XLSX (with a summary sheet).
 
 Cells that would start a formula in a spreadsheet (=, +, -, @) are prefixed with an
-apostrophe. Files are written to a temporary name and renamed when complete, so a crash never
-leaves a half-written result under the real name. The same input gives the same bytes.
+apostrophe. A file has no name until it is complete (engine/outfile.py), so a crash never leaves
+a half-written result under the real name, nor a temporary one. The same input gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import sys
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
+
+from engine.outfile import AtomicFile
 
 FORMULA_START = frozenset("=+-@\t\r")
 
@@ -33,28 +34,25 @@ def safe_cells(cells: list[str]) -> list[str]:
 
 
 class Output:
-    """Where rows go: a file (written under a temporary name, renamed on close) or stdout."""
+    """Where rows go: a file (engine/outfile.py: no name until complete) or stdout."""
 
     def __init__(self, path: Path | None, binary: bool = False):
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp") if path else None
-        if self.tmp:
-            self.stream: IO = open(self.tmp, "wb" if binary else "w", encoding=None if binary else "utf-8",  # noqa: SIM115
-                                   newline=None if binary else "")
+        self.file = AtomicFile(path, binary) if path else None
+        if self.file:
+            self.stream: IO = self.file.stream
         else:
             self.stream = sys.stdout.buffer if binary else sys.stdout
 
     def commit(self) -> None:
-        if self.tmp and self.path:
-            self.stream.close()
-            os.replace(self.tmp, self.path)
+        if self.file:
+            self.file.commit()
         else:
             self.stream.flush()
 
     def abandon(self) -> None:
-        if self.tmp:
-            self.stream.close()
-            self.tmp.unlink(missing_ok=True)
+        if self.file:
+            self.file.abandon()
 
 
 class CsvWriter:
