@@ -23,6 +23,8 @@ Kind = Literal[
 # Condition fields and the profile facts they read.
 FIELDS = ("org_type", "ownership", "location", "zones", "sectors", "stage", "size", "tags")
 LIST_FIELDS = ("zones", "sectors", "tags")
+# Lists a profile rarely gives in full: an entry it does not list is unknown, not absent.
+OPEN_FIELDS = ("zones", "tags")
 
 
 class Strict(BaseModel):
@@ -45,8 +47,8 @@ class Condition(Strict):
         if self.op == "known":
             if self.values:
                 raise ValueError("op 'known' takes no values")
-            if self.field == "tags":
-                raise ValueError("op 'known' does not apply to tags; use any_of")
+            if self.field in OPEN_FIELDS:
+                raise ValueError(f"op 'known' does not apply to {self.field} (an open list); use any_of")
         elif not self.values:
             raise ValueError(f"op '{self.op}' needs at least one value")
         if self.field in LIST_FIELDS and self.op == "in":
@@ -111,11 +113,29 @@ class Document(Strict):
     kind: str
     issued: dt.date | None = None  # 成文日期
     published: dt.date | None = None  # 发布日期
-    effective: dt.date | None = None
+    effective: dt.date | None = None  # 施行日期
     expires: dt.date | None = None
+    # the years it covers, where it names them (a plan's “2024—2027年”, a review's “十四五”): its
+    # measures are in force from the start when no other date says when
+    period: tuple[dt.date, dt.date] | None = None
     seed: str
     scope: tuple[ScopeGroup, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _dated(self) -> Document:
+        if not (self.effective or self.published or self.issued or self.period):
+            raise ValueError("a document states when it takes effect: effective, published, issued or period")
+        if self.period and self.period[0] > self.period[1]:
+            raise ValueError("period starts after it ends")
+        return self
+
+    @property
+    def in_force_from(self) -> dt.date:
+        """When its measures take effect: 施行, else 发布, else 成文, else the start of its period."""
+        start = self.effective or self.published or self.issued or (self.period[0] if self.period else None)
+        assert start is not None  # _dated
+        return start
 
 
 ExclusionReason = Literal["background", "goal", "internal", "duplicate", "news", "results", "page"]
@@ -175,9 +195,10 @@ def _as_list(value: Any) -> Any:
 class ProfileLocation(Strict):
     province: str | None = None
     district: str | None = None
-    zones: tuple[str, ...] | None = None
+    zones: tuple[str, ...] = ()  # zones it is registered in (any zone not listed is unknown)
+    not_zones: tuple[str, ...] = ()  # zones it is known not to be in
 
-    _zones_list = field_validator("zones", mode="before")(_as_list)
+    _zones_list = field_validator("zones", "not_zones", mode="before")(_as_list)
 
 
 class Profile(Strict):

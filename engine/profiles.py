@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import EligError
-from engine.models import Profile
+from engine.models import OPEN_FIELDS, Profile
 from engine.taxonomy import Taxonomy
 from engine.yamlio import YamlDoc, read_yaml, validation_message
 
@@ -20,13 +20,15 @@ SINGLE_FIELDS = ("org_type", "ownership", "stage", "size")
 
 @dataclass(frozen=True)
 class Facts:
-    """What a profile says, resolved. For every field but tags: the set of entries the
-    applicant is (its values and all their ancestors), or None when unknown. Tags are open:
-    `held` holds the known ones, `not_held` the ones known to be absent (with descendants)."""
+    """What a profile says, resolved. For each closed field (org_type, ownership, location,
+    sectors, stage, size): the set of entries the applicant is (its values and all their
+    ancestors), or None when unknown. Open fields (zones, tags) are lists a profile rarely gives
+    in full: `held[field]` has the entries known to hold (with their ancestors), `not_held[field]`
+    those known not to (with their descendants); any other entry is unknown."""
 
     known: dict[str, frozenset[str] | None]
-    held: frozenset[str]
-    not_held: frozenset[str]
+    held: dict[str, frozenset[str]]
+    not_held: dict[str, frozenset[str]]
     given: dict[str, Any] = field(default_factory=dict)  # resolved values as the profile gave them
     # entries strictly below the profile's values: a rule value there is not known to hold or
     # fail (北京市 is given, the rule asks for 中心城区: the district would decide)
@@ -35,7 +37,7 @@ class Facts:
     def signature(self) -> tuple:
         """Everything matching reads: equal signatures give equal results."""
         return (tuple(sorted((k, tuple(sorted(v)) if v is not None else None) for k, v in self.known.items())),
-                tuple(sorted(self.held)), tuple(sorted(self.not_held)))
+                tuple((f, tuple(sorted(self.held[f])), tuple(sorted(self.not_held[f]))) for f in OPEN_FIELDS))
 
 
 def read_profile(path: str) -> tuple[YamlDoc, Profile]:
@@ -84,52 +86,59 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -
 
     loc = profile.location
     place: list[str] = []
-    zones: list[str] | None = None
+    zones: list[str] = []
+    not_zones: list[str] = []
     if loc is not None:
         for part in ("province", "district"):
             raw = getattr(loc, part)
             if raw is not None:
                 place.append(one(f"location.{part}", "location", raw, ["location", part]))
-        if loc.zones is not None:
-            zones = [one("location.zones", "zones", r, ["location", "zones", i]) for i, r in enumerate(loc.zones)]
+        zones = [one("location.zones", "zones", r, ["location", "zones", i]) for i, r in enumerate(loc.zones)]
+        not_zones = [one("location.not_zones", "zones", r, ["location", "not_zones", i])
+                     for i, r in enumerate(loc.not_zones)]
     if len(place) == 2 and place[0] not in taxonomy.up("location", place[1]):
         raise EligError(f"{where(['location', 'district'])}: location.district {place[1]!r} is not in "
                         f"location.province {place[0]!r}")
-    if not place and zones:
-        # a zone lies in a known place: registering there says where the applicant is
+    outside: frozenset[str] = frozenset()
+    if place:  # the stated place rules out the zones lying elsewhere (a firm in 天津市 is in no Beijing zone)
+        outside = _zones_outside(taxonomy, place[-1])
+        for zone in zones:
+            if zone in outside:
+                raise EligError(f"{where(['location', 'zones'])}: location.zones {zone!r} lies in "
+                                f"{taxonomy.zone_location(zone)!r}, not in {place[-1]!r}")
+    elif zones:  # a zone lies in a known place: registering there says where the applicant is
         place = [z for z in (taxonomy.zone_location(z) for z in zones) if z]
     known["location"] = _closure(taxonomy, "location", place) if place else None
     if place:
         given["location"] = place
-    if zones is not None:
-        known["zones"] = _closure(taxonomy, "zones", zones)
-    elif place and not _zones_near(taxonomy, place[-1]):
-        known["zones"] = frozenset()  # every zone lies elsewhere (a firm in 天津市 is in no Beijing zone)
-    else:
-        known["zones"] = None
-    if zones is not None:
+    held = {"zones": _closure(taxonomy, "zones", zones)}
+    not_held = {"zones": frozenset(d for z in (*not_zones, *outside) for d in taxonomy.down("zones", z))}
+    if zones:
         given["zones"] = zones
+    if not_zones:
+        given["not_zones"] = not_zones
 
     held_ids = [one("tags", "tags", r, ["tags", i]) for i, r in enumerate(profile.tags)]
     not_ids = [one("not_tags", "tags", r, ["not_tags", i]) for i, r in enumerate(profile.not_tags)]
-    held = _closure(taxonomy, "tags", held_ids)
-    not_held = frozenset(d for t in not_ids for d in taxonomy.down("tags", t))
+    held["tags"] = _closure(taxonomy, "tags", held_ids)
+    not_held["tags"] = frozenset(d for t in not_ids for d in taxonomy.down("tags", t))
     if known["org_type"] is not None:
         cannot = _cannot_hold(taxonomy, known["org_type"])
-        wrong = sorted(held & cannot)
+        wrong = sorted(held["tags"] & cannot)
         if wrong:
             holders = "/".join(taxonomy.vocabs["tags"].entries[wrong[0]].holders)
             raise EligError(f"{where(['tags'])}: tag {wrong[0]!r} is held only by {holders}, "
                             f"not by org_type {given['org_type']!r}")
-        not_held |= cannot
-    clash = sorted(held & not_held)
-    if clash:
-        raise EligError(f"{where(['not_tags'])}: tags and not_tags contradict each other on "
-                        f"{', '.join(clash)}")
+        not_held["tags"] |= cannot
+    for name, listed, absent in (("zones", ["location", "zones"], ["location", "not_zones"]),
+                                 ("tags", ["tags"], ["not_tags"])):
+        clash = sorted(held[name] & not_held[name])
+        if clash:
+            raise EligError(f"{where(absent)}: {'.'.join(listed)} and {'.'.join(absent)} contradict each other "
+                            f"on {', '.join(clash)}")
     given["tags"] = held_ids
     given["not_tags"] = not_ids
-    below = {name: _below(taxonomy, "zones" if name == "zones" else name, closure)
-             for name, closure in known.items() if closure is not None}
+    below = {name: _below(taxonomy, name, closure) for name, closure in known.items() if closure is not None}
     return Facts(known=known, held=held, not_held=not_held, given=given, below=below)
 
 
@@ -140,12 +149,14 @@ def _cannot_hold(taxonomy: Taxonomy, org_types: frozenset[str]) -> frozenset[str
                      for d in taxonomy.down("tags", t.id))
 
 
-def _zones_near(taxonomy: Taxonomy, place: str) -> list[str]:
-    """Zones that may contain an applicant located in `place`: those whose own location is
-    `place`, lies above it or below it."""
+def _zones_outside(taxonomy: Taxonomy, place: str) -> frozenset[str]:
+    """Zones an applicant located in `place` cannot be in: those lying in a place that neither
+    contains `place` nor lies within it (a firm in 通州区 is not in 中关村海淀园, which lies in
+    海淀区; a firm in 北京市 may be in any Beijing zone)."""
     up = taxonomy.up("location", place)
-    return [zone for zone in taxonomy.vocabs["zones"].entries
-            if (where := taxonomy.zone_location(zone)) and (where in up or place in taxonomy.up("location", where))]
+    return frozenset(zone for zone in taxonomy.vocabs["zones"].entries
+                     if (where := taxonomy.zone_location(zone))
+                     and where not in up and place not in taxonomy.up("location", where))
 
 
 def _below(taxonomy: Taxonomy, vocab: str, closure: frozenset[str]) -> frozenset[str]:

@@ -27,15 +27,15 @@ def oracle(profile: dict, facts, question) -> str:
     """What a user who knows `profile` (and nothing more) answers."""
     key = question.key
     if key == "tags":  # a checklist: list what it holds, or `?` when it knows only some of them
-        known = [t for t in question.choices if t in facts.held or t in facts.not_held]
+        known = [t for t in question.choices if t in facts.held["tags"] or t in facts.not_held["tags"]]
         if not known:
             return ""
         if len(known) < len(question.choices):
             return "?"
-        return " ".join(t for t in question.choices if t in facts.held) or "0"
+        return " ".join(t for t in question.choices if t in facts.held["tags"]) or "0"
     if key.startswith("tag:"):
         tag = key[4:]
-        return "y" if tag in facts.held else "n" if tag in facts.not_held else ""
+        return "y" if tag in facts.held["tags"] else "n" if tag in facts.not_held["tags"] else ""
     if key.startswith("location."):
         value = (profile.get("location") or {}).get(key[len("location."):])
     else:

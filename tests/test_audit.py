@@ -81,6 +81,14 @@ def test_html_counts_agree_with_json_in_a_real_browser(audit_json, tmp_path):
         assert cell["n-covered"] == str(doc["covered"])
         # counted by the page's script from the highlighted sentences themselves
         assert cell["live"] == f"{doc['covered']} / {doc['excluded']} / {doc['uncovered']}"
+    # an excluded sentence shows its note, not only its reason
+    noted = [(d["id"], s) for d in audit_json["documents"] for s in d["sentences"] if s["status"] == "excluded"
+             and s["note"] and not set(s["note"]) & set("<>&\"'")]
+    assert len(noted) > 50
+    for doc_id, sentence in noted:
+        block = re.search(rf'<div class="doc" data-doc="{re.escape(doc_id)}">.*?</div>', dom, re.DOTALL).group(0)
+        span = re.search(rf'<span class="s excluded" data-id="{sentence["id"]}"[^>]*>', block).group(0)
+        assert f"— {sentence['note']}" in span, span
 
 
 def test_changing_one_character_of_a_source_fails_the_gate(tmp_path):

@@ -108,9 +108,16 @@ def test_a_contradicting_fact_rules_out_under_all():
     assert "zgc22-01a-high-growth-small-firms" not in {r["id"] for r in without_all["results"]}
 
 
-def test_as_of_leaves_out_measures_not_yet_in_force():
-    data = json.loads(run("check", str(PROFILES[0]), "--format", "json", "--all", "--as-of", "2020-01-01").output)
-    assert not [r for r in data["results"] if r["document"]["id"] == "zgc-measures-2022"]
+@pytest.mark.parametrize(("as_of", "in_force"), [
+    ("1900-01-01", set()),  # before every document, the 2024—2027 plan included
+    ("2020-01-01", set()),
+    ("2023-01-01", {"zgc-measures-2022", "review-14th-fyp"}),  # the review's 十四五 began in 2021
+    ("2025-01-01", {"zgc-measures-2022", "review-14th-fyp", "zgc-plan-2024"}),
+    ("2028-01-01", {"zgc-measures-2022", "review-14th-fyp", "future-industries-2025", "intl-centre-40-2026"}),
+])
+def test_as_of_lists_only_the_documents_in_force(as_of, in_force):
+    data = json.loads(run("check", str(PROFILES[0]), "--format", "json", "--all", "--as-of", as_of).output)
+    assert {r["document"]["id"] for r in data["results"]} == in_force
 
 
 def test_a_profile_in_traditional_characters_gets_the_simplified_results():

@@ -61,24 +61,45 @@ def test_unknown_value_suggests_the_closest(checker):
     assert "did you mean" in str(err.value) and "高校" in str(err.value)
 
 
-@pytest.mark.parametrize(("location", "zones"), [
-    ({"province": "天津市"}, frozenset()),           # no Beijing zone lies in Tianjin
-    ({"province": "境外"}, frozenset()),
-    ({"province": "北京市", "district": "海淀区"}, None),  # may or may not be in 中关村示范区
-    ({"province": "北京市"}, None),
+@pytest.mark.parametrize(("location", "held", "ruled_out", "open"), [
+    ({"province": "天津市"}, set(), {"中关村示范区", "中关村海淀园", "北京经济技术开发区"}, set()),  # no Beijing zone lies in Tianjin
+    ({"province": "境外"}, set(), {"中关村示范区", "城市副中心"}, set()),
+    ({"province": "北京市", "district": "海淀区"}, set(), {"中关村昌平园", "中关村通州园"},
+     {"中关村示范区", "中关村海淀园", "中关村科学城"}),  # may or may not be in them
+    ({"province": "北京市"}, set(), set(), {"中关村示范区", "中关村海淀园"}),
+    # zones are an open list: a firm in 通州 naming only 城市副中心 may still be in 中关村通州园
+    ({"province": "北京市", "district": "通州区", "zones": ["城市副中心"]}, {"城市副中心"}, {"中关村海淀园"},
+     {"中关村示范区", "中关村通州园"}),
+    # the E-Town overlaps 中关村大兴-亦庄园 without lying inside 中关村示范区: naming it decides neither
+    ({"zones": ["北京经济技术开发区"]}, {"北京经济技术开发区", "三城一区"}, set(),
+     {"中关村示范区", "中关村大兴-亦庄园"}),
+    ({"zones": ["中关村海淀园"], "not_zones": ["中关村科学城"]}, {"中关村海淀园", "中关村示范区"}, {"中关村科学城"},
+     {"怀柔科学城"}),
 ])
-def test_a_place_outside_every_zone_rules_the_zones_out(checker, location, zones):
+def test_zones_listed_are_held_ruled_out_by_place_or_not_zones_else_unknown(checker, location, held, ruled_out,
+                                                                            open):
     facts = resolve(Profile(org_type="企业", location=location), checker.base.taxonomy)
-    assert facts.known["zones"] == zones
+    assert held == set(facts.held["zones"])
+    assert ruled_out <= facts.not_held["zones"]
+    assert not open & (facts.held["zones"] | facts.not_held["zones"])
+
+
+def test_a_zone_outside_the_stated_district_is_a_clear_error(checker):
+    with pytest.raises(EligError) as err:
+        resolve(Profile(location={"district": "朝阳区", "zones": ["中关村海淀园"]}), checker.base.taxonomy)
+    assert "location.zones '中关村海淀园' lies in '海淀区', not in '朝阳区'" in str(err.value)
+    with pytest.raises(EligError) as err:
+        resolve(Profile(location={"zones": ["中关村海淀园"], "not_zones": ["中关村示范区"]}), checker.base.taxonomy)
+    assert "location.zones and location.not_zones contradict each other on 中关村海淀园" in str(err.value)
 
 
 def test_an_org_type_rules_out_the_tags_it_cannot_hold(checker):
     bank = resolve(Profile(org_type="银行"), checker.base.taxonomy)
-    assert {"外资研发中心", "外籍人才", "双一流建设高校"} <= bank.not_held
+    assert {"外资研发中心", "外籍人才", "双一流建设高校"} <= bank.not_held["tags"]
     person = resolve(Profile(org_type="个人"), checker.base.taxonomy)
-    assert "外籍人才" not in person.not_held and "独角兽企业" in person.not_held
+    assert "外籍人才" not in person.not_held["tags"] and "独角兽企业" in person.not_held["tags"]
     unknown = resolve(Profile(), checker.base.taxonomy)
-    assert not unknown.not_held
+    assert not unknown.not_held["tags"]
 
 
 def test_a_tag_its_org_type_cannot_hold_is_a_clear_error(checker):

@@ -24,6 +24,7 @@ class SentenceAudit:
     rules: list[str] = field(default_factory=list)
     reason: str | None = None
     see: str | None = None
+    note: str | None = None  # the exclusion's own words on why
 
 
 @dataclass
@@ -118,7 +119,8 @@ def audit_document(base: RuleBase, doc: LoadedDocument) -> tuple[DocumentAudit, 
             continue
         for item in audits:
             if item.status == "uncovered" and _overlaps(item.sentence, excl.start, excl.end):
-                item.status, item.reason, item.see = "excluded", excl.model.reason, excl.model.see
+                item.status, item.reason, item.see, item.note = ("excluded", excl.model.reason, excl.model.see,
+                                                                 excl.model.note)
     result = DocumentAudit(doc.model.id, doc.model.title, doc.model.number, audits, len(rules),
                            len({r.model.section for r in rules}))
     return result, broken

@@ -18,7 +18,8 @@ def _detail(item: SentenceAudit, titles: dict[str, str]) -> str:
         return "; ".join(f"{rule}: {titles.get(rule, '')}" for rule in item.rules)
     if item.status == "excluded":
         see = f" (see {item.see})" if item.see else ""
-        return f"excluded: {REASONS[item.reason or '']}{see}"
+        note = f" — {item.note}" if item.note else ""
+        return f"excluded: {REASONS[item.reason or '']}{see}{note}"
     return "uncovered: no rule cites this sentence and it is not excluded"
 
 

@@ -25,7 +25,7 @@ def audit_json(result: AuditResult) -> dict:
             {"id": d.id, "title": d.title, "number": d.number, "counts": _counts(d),
              "sentences": [{"id": s.sentence.id, "section": s.sentence.section, "start": s.sentence.start,
                             "end": s.sentence.end, "text": s.sentence.text, "status": s.status,
-                            "rules": s.rules, "reason": s.reason, "see": s.see} for s in d.sentences]}
+                            "rules": s.rules, "reason": s.reason, "see": s.see, "note": s.note} for s in d.sentences]}
             for d in result.documents],
         "broken": [{"owner": b.owner, "path": b.path, "line": b.line, "kind": b.kind, "quote": b.quote}
                    for b in result.broken],

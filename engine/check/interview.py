@@ -31,8 +31,8 @@ WORDS = {
     "size": ("What size is it?", "企业规模是？"),
     "location.province": ("Where is it registered (province)?", "注册在哪个省（市）？"),
     "location.district": ("Which district?", "在哪个区？"),
-    "location.zones": ("Which of these zones is it registered in? (numbers or names; 0 = none of them)",
-                       "注册在以下哪些园区/功能区？（编号或名称，0 = 都不是）"),
+    "location.zones": ("Which of these zones is it registered in? (numbers or names; 0 = none of the others)",
+                       "注册在以下哪些园区/功能区？（编号或名称，0 = 其余都不是）"),
     "sectors": ("Which of these sectors is it in? (numbers or names; 0 = none of them)",
                 "属于以下哪些行业领域？（编号或名称，0 = 都不是）"),
     "tag": ("Is it (or does it hold) {}? (y/n)", "是否为/具备 {}？（是/否）"),
@@ -78,7 +78,7 @@ class Interview:
     def _known(self, key: str) -> bool:
         if key.startswith("tag:"):
             tag = key[4:]
-            return tag in self.facts.held or tag in self.facts.not_held
+            return tag in self.facts.held["tags"] or tag in self.facts.not_held["tags"]
         if key.startswith("location."):
             return key[len("location."):] in (self.profile.get("location") or {})
         return key in self.profile
@@ -181,11 +181,17 @@ class Interview:
         else:
             vocab = VOCAB.get(question.key, question.key)
             if question.multi:
-                value: str | list[str] = [v for v in (self._pick(question, p, vocab) for p in _parts(text)) if v]
+                parts = _parts(text)
+                value: str | list[str] = [v for v in (self._pick(question, p, vocab) for p in parts) if v]
             else:
                 value = self._pick(question, text, vocab) or ""
             before = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.profile.items()}
-            if question.key.startswith("location."):
+            if question.key == "location.zones":  # an open list: 0 says "none of the others", else they stay unknown
+                location = self.profile.setdefault("location", {})
+                location["zones"] = value
+                if "0" in parts:
+                    location["not_zones"] = [z for z in question.choices if z not in value]
+            elif question.key.startswith("location."):
                 self.profile.setdefault("location", {})[question.key[len("location."):]] = value
             else:
                 self.profile[question.key] = value

@@ -62,12 +62,13 @@ def _expected(c: ConditionResult) -> str:
 
 
 def _actual(c: ConditionResult) -> str:
-    if c.field == "tags":
-        held, absent = c.actual["tags"], c.actual["not_tags"]
+    if c.field in ("tags", "zones"):
+        held, absent = c.actual[c.field], c.actual[f"not_{c.field}"]
+        verbs = ("holds", "does not hold") if c.field == "tags" else ("in", "not in")
         if held:
-            return "holds " + escape("/".join(held))
+            return f"{verbs[0]} " + escape("/".join(held))
         if absent:
-            return "does not hold " + escape("/".join(absent))
+            return f"{verbs[1]} " + escape("/".join(absent))
         return "not stated"
     if c.actual is None:
         return "not stated"

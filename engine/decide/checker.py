@@ -18,7 +18,7 @@ from typing import Protocol
 from engine.decide import logic
 from engine.decide.durable import DurableError, DurableMatcher, DurableUnavailable
 from engine.loading import LoadedRule, RuleBase, load_rulebase
-from engine.models import Condition
+from engine.models import OPEN_FIELDS, Condition
 from engine.profiles import Facts
 from engine.results import CheckResult, ConditionResult, MeasureResult
 
@@ -89,9 +89,9 @@ class Checker:
 
     def in_force(self, rule: LoadedRule, as_of: dt.date) -> bool:
         doc = self.base.document(rule).model
-        start = rule.model.valid_from or doc.effective or doc.published or doc.issued
+        start = rule.model.valid_from or doc.in_force_from
         end = rule.model.valid_until or doc.expires
-        return (start is None or start <= as_of) and (end is None or as_of <= end)
+        return start <= as_of and (end is None or as_of <= end)
 
     def statuses(self, facts: Facts, as_of: dt.date) -> dict[str, str]:
         """Rule id -> status, for the rules in force (the fast path for batch work)."""
@@ -169,13 +169,15 @@ def _best(outcomes: dict[str, logic.Outcome], keys: list[str]) -> int:
 
 
 def _actual(cond: Condition, facts: Facts):
-    if cond.field == "tags":
-        return {"tags": sorted(t for t in facts.held if t in cond.values),
-                "not_tags": sorted(t for t in facts.not_held if t in cond.values)}
+    if cond.field in OPEN_FIELDS:  # of the values the condition names: held, and known not held
+        return {cond.field: sorted(v for v in facts.held[cond.field] if v in cond.values),
+                f"not_{cond.field}": sorted(v for v in facts.not_held[cond.field] if v in cond.values)}
     return facts.given.get(cond.field)
 
 
 def _fact_name(cond: ConditionResult) -> str:
     if cond.field == "tags":
         return "tags: " + " / ".join(cond.expected)
-    return {"location": "location.province/district", "zones": "location.zones"}.get(cond.field, cond.field)
+    if cond.field == "zones":
+        return "location.zones: " + " / ".join(cond.expected)
+    return {"location": "location.province/district"}.get(cond.field, cond.field)

@@ -17,6 +17,7 @@ import numpy as np
 
 from engine.decide import logic
 from engine.decide.checker import Checker, group_key, scope_key
+from engine.models import OPEN_FIELDS
 from engine.profiles import Facts
 
 CODE = {"unmet": 0, "unknown": 1, "met": 2}
@@ -84,7 +85,7 @@ class FastMatcher:
     def field_codes(self, field: str, facts: Facts) -> np.ndarray:
         """Codes of the conditions on one field (cached: they depend on that field alone)."""
         # `below` is a function of the closure, so the closure alone is the key
-        key = (field, facts.held, facts.not_held) if field == "tags" else (field, facts.known[field])
+        key = (field, facts.held[field], facts.not_held[field]) if field in OPEN_FIELDS else (field, facts.known[field])
         codes = self._cache.get(key)
         if codes is None:
             codes = np.array([CODE[logic.evaluate(c, facts)] for c in self._fields[field]], dtype=np.int8)

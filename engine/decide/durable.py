@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from itertools import count
 
 from engine.decide.logic import Outcome
-from engine.models import Condition
+from engine.models import OPEN_FIELDS, Condition
 from engine.profiles import Facts
 
 UNKNOWN = "?unknown"  # a field the profile does not state
@@ -82,7 +82,7 @@ def available() -> str | None:
 
 
 def _key(field: str) -> str:
-    return {"tags": "tags"}.get(field, f"f_{field}")
+    return field if field in OPEN_FIELDS else f"f_{field}"
 
 
 def _any(key: str, values: Sequence[str]) -> dict:
@@ -105,13 +105,14 @@ def _either(*tests: dict) -> dict:
 def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
     """(tests for met, tests for open): lists of durable expressions to AND together."""
     values = sorted(cond.values)
-    if cond.field == "tags":
-        if cond.op == "any_of":
-            return [_any("tags", values)], [_either(*(t for v in values for t in _none("not_tags", [v])))]
-        if cond.op == "all_of":
-            return [_any("tags", [v]) for v in values], _none("not_tags", values)
-        return [_any("not_tags", [v]) for v in values], _none("tags", values)  # not_in
     key = _key(cond.field)
+    if cond.field in OPEN_FIELDS:  # a list of what is held, and one of what is known not to be
+        absent = f"not_{key}"
+        if cond.op == "any_of":
+            return [_any(key, values)], [_either(*(t for v in values for t in _none(absent, [v])))]
+        if cond.op == "all_of":
+            return [_any(key, [v]) for v in values], _none(absent, values)
+        return [_any(absent, [v]) for v in values], _none(key, values)  # not_in
     below = f"{key}_below"  # entries a more specific answer could still reach (Facts.below)
     if cond.op == "known":
         return _none(key, [UNKNOWN]), []
@@ -162,8 +163,9 @@ def fact_of(facts: Facts) -> dict:
     for field, have in facts.known.items():
         fact[_key(field)] = [UNKNOWN] if have is None else sorted(have) + [NOTHING]
         fact[f"{_key(field)}_below"] = sorted(facts.below.get(field, ())) + [NOTHING]
-    fact["tags"] = sorted(facts.held) + [NOTHING]
-    fact["not_tags"] = sorted(facts.not_held) + [NOTHING]
+    for field in OPEN_FIELDS:
+        fact[field] = sorted(facts.held[field]) + [NOTHING]
+        fact[f"not_{field}"] = sorted(facts.not_held[field]) + [NOTHING]
     return fact
 
 

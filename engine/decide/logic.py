@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from engine.models import Condition
+from engine.models import OPEN_FIELDS, Condition
 from engine.profiles import Facts
 
 Outcome = Literal["met", "unknown", "unmet"]
@@ -20,8 +20,8 @@ STATUS_OF = {"met": "eligible", "unknown": "possible", "unmet": "ineligible"}
 
 def evaluate(cond: Condition, facts: Facts) -> Outcome:
     values = frozenset(cond.values)
-    if cond.field == "tags":
-        held, absent = facts.held, facts.not_held
+    if cond.field in OPEN_FIELDS:  # zones, tags: what is not listed is unknown, not absent
+        held, absent = facts.held[cond.field], facts.not_held[cond.field]
         if cond.op == "any_of":
             return "met" if held & values else "unmet" if values <= absent else "unknown"
         if cond.op == "all_of":

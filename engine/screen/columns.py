@@ -28,13 +28,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "province": ("province", "location.province", "所属省份", "省份", "所在省份", "注册地省份", "省市"),
     "district": ("district", "location.district", "所在区", "区县", "所在区县", "所属区县", "所属区", "注册区"),
     "zones": ("zones", "location.zones", "所属园区", "园区", "所在园区", "所属功能区"),
+    "not_zones": ("not_zones", "location.not_zones", "不在园区"),
     "sectors": ("sectors", "所属行业", "行业领域", "行业", "所属领域", "技术领域", "产业领域"),
     "stage": ("stage", "发展阶段", "阶段", "企业阶段"),
     "size": ("size", "企业规模", "规模", "企业规模类型"),
     "tags": ("tags", "资质", "荣誉资质", "资质荣誉", "企业资质", "资质认定"),
     "not_tags": ("not_tags", "不具备资质"),
 }
-LIST_KEYS = ("zones", "sectors", "tags", "not_tags")
+LIST_KEYS = ("zones", "not_zones", "sectors", "tags", "not_tags")
+LOCATION_KEYS = ("province", "district", "zones", "not_zones")
 SPLIT = re.compile(r"[;；,，、]")
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "已认定"}
 NO = {"否", "无", "n", "no", "false", "0", "×", "未认定"}
@@ -67,7 +69,7 @@ class ColumnMap:
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""
             if not value:
                 continue
-            target = location if key in ("province", "district", "zones") else out
+            target = location if key in LOCATION_KEYS else out
             target[key] = [v.strip() for v in SPLIT.split(value) if v.strip()] if key in LIST_KEYS else value
         for col, tag in self.flags.items():
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""

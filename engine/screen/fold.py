@@ -31,7 +31,7 @@ GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it d
     # three columns of a few values each: resolved together, they cost one lookup, not three
     "firm": (("ownership", "stage", "size"), ("ownership", "stage", "size")),
     "sectors": (("sectors",), ("sectors",)),
-    "place": (("province", "district", "zones"), ("location", "zones")),
+    "place": (("province", "district", "zones", "not_zones"), ("location", "zones")),
     # org_type and tags resolve together: the org type rules out tags it cannot hold
     "who": (("org_type", "tags", "not_tags"), ("org_type", "tags")),
 }
