@@ -4,6 +4,7 @@ error reported in one place (file:line, what is wrong, what is allowed)."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,7 +218,8 @@ def _short(text: str, width: int = 60) -> str:
 def _version(root: Path) -> str:
     """A hash of every file under rules/: results say which rule base produced them."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    files = [Path(folder, name) for folder, _, names in os.walk(root, followlinks=True) for name in names]
+    for path in sorted(files):  # linked folders too, as loading reads them
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

@@ -26,3 +26,16 @@ def test_a_cached_rule_base_is_reused_until_a_file_changes(tmp_path, monkeypatch
     rule.write_text(rule.read_text(encoding="utf-8").replace("kind: funding", "kind: service"), encoding="utf-8")
     third = loading.load_rulebase(root)
     assert len(parsed) == 2 and third.version != first.version
+
+
+def test_a_change_in_a_linked_document_folder_is_seen(tmp_path, monkeypatch):
+    monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "rules"
+    root.mkdir()
+    shutil.copytree(RULES / "taxonomy", root / "taxonomy")
+    shutil.copytree(RULES / "review-14th-fyp", tmp_path / "elsewhere")
+    (root / "review-14th-fyp").symlink_to(tmp_path / "elsewhere")
+    first = loading.load_rulebase(root)
+    rule = next((tmp_path / "elsewhere").glob("r14-*.yaml"))
+    rule.write_text(rule.read_text(encoding="utf-8").replace("kind: ", "kind: service\n# was: ", 1), encoding="utf-8")
+    assert loading.load_rulebase(root, strict=False).version != first.version
