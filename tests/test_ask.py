@@ -105,7 +105,7 @@ def test_resume_asks_only_what_is_still_unknown(tmp_path):
     assert "What kind of applicant is it?" not in result.output
 
 
-def test_ask_in_a_real_terminal_and_ctrl_c_leaves_no_file(tmp_path):
+def test_ask_in_a_real_terminal_and_ctrl_c_leaves_no_file(tmp_path, interruptible):
     target = tmp_path / "never.yaml"
     child = pexpect.spawn(sys.executable, ["-c", "import cli; cli.main()", "ask", "--as-of", "2026-11-24",
                                            "--save", str(target)], cwd=str(HERE.parent), encoding="utf-8",

@@ -189,3 +189,13 @@ def test_an_error_message_carries_no_escape_from_the_input():
     result = run("check", "-", stdin=json.dumps({"org_type": "企业", "sectors": [HOSTILE]}))
     assert result.exit_code == 2 and result.stderr.startswith("error: <stdin>")
     assert not CONTROL.search(result.stderr), repr(result.stderr)
+
+
+def test_a_6g_researcher_is_not_ruled_out_of_the_frontier_fields_that_end_in_deng():
+    # “围绕人工智能、量子信息、区块链、生物技术等前沿科技领域”: an open list, never closed
+    profile = ("org_type: 个人\ntags: [科研人员]\nsectors: [6G]\n"
+               "location: {province: 北京市, district: 海淀区, zones: [中关村示范区]}\n")
+    data = json.loads(run("check", "-", "--format", "json", "--all", "--as-of", AS_OF, stdin=profile).stdout)
+    measure = next(r for r in data["results"] if r["id"] == "zp24-40a-scientist-investor-matching")
+    assert measure["status"] != "ineligible"
+    assert not [c for c in measure["conditions"] if c["field"] == "sectors"]

@@ -67,7 +67,8 @@ def _wait_for(condition, seconds: float, what: str) -> None:
 
 @pytest.mark.parametrize("fmt,rows", [("csv", 600_000), ("jsonl", 150_000)])
 @pytest.mark.parametrize("how,code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGKILL", -9)])
-def test_a_screen_stopped_mid_run_leaves_no_workers_and_no_file(tmp_path, fmt, rows, how, code):
+def test_a_screen_stopped_mid_run_leaves_no_workers_and_no_file(tmp_path, interruptible, fmt, rows, how,
+                                                               code):
     source = _write_input(tmp_path, fmt, rows)
     out = tmp_path / "out" / f"screened.{fmt}"
     out.parent.mkdir()

@@ -106,3 +106,26 @@ def test_a_tag_its_org_type_cannot_hold_is_a_clear_error(checker):
     with pytest.raises(EligError) as err:
         resolve(Profile(org_type="个人", tags=["国家高新技术企业"]), checker.base.taxonomy)
     assert "tag '国家高新技术企业' is held only by 企业" in str(err.value)
+
+
+@pytest.mark.parametrize(("written", "entry", "above", "not_above"), [
+    ("区属国企", "区(县)属国有企业", {"地方国有企业", "国有", "区(县)属"}, {"省(市)属国有企业", "市属国有企业"}),
+    ("地方国企", "地方国有企业", {"国有"}, {"省(市)属国有企业", "区(县)属国有企业"}),
+    ("市属国企", "市属国有企业", {"省(市)属国有企业", "地方国有企业", "国有"}, {"中央企业"}),
+])
+def test_each_soe_level_keeps_its_own_level(checker, written, entry, above, not_above):
+    taxonomy = checker.base.taxonomy
+    assert taxonomy.resolve("ownership", written) == entry
+    assert above <= taxonomy.up("ownership", entry) and not not_above & taxonomy.up("ownership", entry)
+
+
+def test_a_district_soe_is_not_taken_for_a_municipal_one(checker):
+    from engine.decide import logic
+    from engine.models import Condition
+
+    facts = resolve(Profile(org_type="企业", ownership="区属国企"), checker.base.taxonomy)
+    municipal = Condition(field="ownership", op="in", values=("市属国有企业",), quote="q")
+    local = Condition(field="ownership", op="in", values=("地方国有企业",), quote="q")
+    assert (logic.evaluate(municipal, facts), logic.evaluate(local, facts)) == ("unmet", "met")
+    vague = resolve(Profile(org_type="企业", ownership="地方国企"), checker.base.taxonomy)
+    assert logic.evaluate(municipal, vague) == "unknown"  # a local SOE may be municipal or district-level
