@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Operator = Literal["in", "not_in", "any_of", "all_of", "known"]
+# `among`: the kinds an open list names (it ends in 等): those are met, any other is unknown, never unmet
+Operator = Literal["in", "not_in", "any_of", "all_of", "known", "among"]
 Role = Literal["beneficiary", "actor"]
 Status = Literal["eligible", "possible", "ineligible"]
 Kind = Literal[
@@ -51,6 +52,8 @@ class Condition(Strict):
                 raise ValueError(f"op 'known' does not apply to {self.field} (an open list); use any_of")
         elif not self.values:
             raise ValueError(f"op '{self.op}' needs at least one value")
+        if self.op == "among" and self.field in OPEN_FIELDS:
+            raise ValueError(f"op 'among' does not apply to {self.field}: an open list already leaves the rest unknown")
         if self.field in LIST_FIELDS and self.op == "in":
             raise ValueError(f"'{self.field}' is a list: use any_of (or all_of), not in")
         if self.field not in LIST_FIELDS and self.op in ("any_of", "all_of"):

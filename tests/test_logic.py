@@ -22,6 +22,12 @@ CASES = [
     (C(field="org_type", op="not_in", values=("个人",), quote="q"), {}, "unknown"),
     (C(field="org_type", op="known", quote="q"), {"org_type": "企业"}, "met"),
     (C(field="org_type", op="known", quote="q"), {}, "unknown"),
+    # among: an open list (高校、科研院所等) — the kinds named are met, any other may be meant
+    (C(field="org_type", op="among", values=("高校", "科研院所"), quote="q"), {"org_type": "新型研发机构"}, "met"),
+    (C(field="org_type", op="among", values=("高校", "科研院所"), quote="q"), {"org_type": "银行"}, "unknown"),
+    (C(field="org_type", op="among", values=("高校", "科研院所"), quote="q"), {}, "unknown"),
+    (C(field="sectors", op="among", values=("人工智能",), quote="q"), {"sectors": ["6G"]}, "unknown"),
+    (C(field="sectors", op="among", values=("人工智能",), quote="q"), {"sectors": ["具身智能"]}, "met"),
     (C(field="location", op="in", values=("北京市",), quote="q"), {"location": {"district": "海淀区"}}, "met"),
     (C(field="location", op="in", values=("京津冀",), quote="q"), {"location": {"province": "天津市"}}, "met"),
     (C(field="location", op="in", values=("北京市",), quote="q"), {"location": {"province": "上海市"}}, "unmet"),

@@ -57,7 +57,8 @@ def _expected(c: ConditionResult) -> str:
     where = f"[{escape(c.scope)}] " if c.scope else ""
     if c.op == "known":
         return f"{where}{c.field} stated"
-    words = {"in": "is one of", "any_of": "includes one of", "all_of": "includes all of", "not_in": "is none of"}
+    words = {"in": "is one of", "any_of": "includes one of", "all_of": "includes all of", "not_in": "is none of",
+             "among": "is one of (or like, the list ends in 等)"}
     return f"{where}{c.field} {words[c.op]} {escape('/'.join(c.expected))}"
 
 

@@ -116,6 +116,8 @@ def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
     below = f"{key}_below"  # entries a more specific answer could still reach (Facts.below)
     if cond.op == "known":
         return _none(key, [UNKNOWN]), []
+    if cond.op == "among":  # met where a named kind is held; never known to fail
+        return [_any(key, values)], []
     if cond.op in ("in", "any_of"):
         return [_any(key, values)], [_either(_any(key, [*values, UNKNOWN]), _any(below, values))]
     if cond.op == "all_of":

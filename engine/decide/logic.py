@@ -34,6 +34,8 @@ def evaluate(cond: Condition, facts: Facts) -> Outcome:
     if cond.op == "known":
         return "met"
     below = facts.below.get(cond.field, frozenset())
+    if cond.op == "among":  # an open list (等): the kinds it names are met, any other may be meant
+        return "met" if have & values else "unknown"
     if cond.op in ("in", "any_of"):
         return "met" if have & values else "unknown" if below & values else "unmet"
     if cond.op == "all_of":
