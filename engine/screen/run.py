@@ -22,6 +22,7 @@ import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection, wait
@@ -210,12 +211,26 @@ def _keep_freed_memory() -> None:
     mallopt(-2, 64 << 20)  # M_TOP_PAD: it grows in large steps
 
 
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while workers are forked. Arriving there, their exception would be
+    raised inside fork's after-callbacks (logging's lock release), where Python ignores it, and the
+    signal would be lost; held, they are raised just after."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_starts(parent: int) -> None:
     """In a worker, just after the fork: end when the parent ends, however it ends (Linux's
     PR_SET_PDEATHSIG sends SIGKILL), and leave Ctrl-C and SIGTERM to the parent, which stops
     the workers itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held by the parent's fork
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the workers notice the closed pipe instead
@@ -271,14 +286,15 @@ class _Pool:
         self.target = target
         self.conns: list[Connection] = []
         self.processes = []
-        for _ in range(workers):
-            mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, os.getpid(), args, encoding, path, name, target),
-                                      daemon=True)
-            process.start()
-            theirs.close()
-            self.conns.append(mine)
-            self.processes.append(process)
+        with _signals_held():
+            for _ in range(workers):
+                mine, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(theirs, os.getpid(), args, encoding, path, name,
+                                                               target), daemon=True)
+                process.start()
+                theirs.close()
+                self.conns.append(mine)
+                self.processes.append(process)
 
     def run(self, blocks: Iterator[Span], raw, totals: _Totals) -> None:
         queued = [0] * len(self.conns)  # replies awaited, per worker
@@ -431,7 +447,9 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
             consume(batch, screener.screen_rows(batch))
     else:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_init_worker, initargs=(os.getpid(), *args)) as pool:
+        with _signals_held():
+            pool = context.Pool(workers, initializer=_init_worker, initargs=(os.getpid(), *args))
+        with pool:
             # a few batches in flight, in input order (Pool.imap would read the whole input ahead)
             inflight: deque = deque()
             for batch in _batches(table.rows):
