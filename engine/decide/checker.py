@@ -3,9 +3,9 @@
 durable-rules decides each group's outcome; the explanation beside it is computed in Python
 (engine/decide/logic.py). Where durable-rules does not import (Python 3.13+), or refuses to
 create or run its rulesets, the compiled evaluator (engine/decide/compiled.py, shown equal by
-tests/test_fastpath.py) decides instead, and `engine` and `fallback` say so. A measure's status is (some scope group) AND (some rule group), in
-three-valued logic; as AND distributes over OR, the document scope is matched once per
-document rather than once per rule.
+tests/test_fastpath.py) decides instead, and `engine` and `fallback` say so. A measure's status
+is (some scope group) AND (some rule group), in three-valued logic; as AND distributes over OR,
+the document scope is matched once per document rather than once per rule.
 """
 
 from __future__ import annotations
