@@ -163,17 +163,21 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
               help="Processes to screen with.")
 @click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
 @click.option("--columns", "columns", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML file mapping your headers to profile keys: {columns: {客户名称: name}, flags: {…}}.")
+              help="YAML file mapping your headers and values: {columns: {客户名称: name}, flags: {…}, "
+                   "values: {所属行业: {…}}, ignore: […]}.")
+@click.option("--strict", is_flag=True, help="A row with a warning (a value not recognised) is an error row.")
 @rules_option
 @user_errors
 def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool, workers: int,
-           as_of: dt.date | None, columns: Path | None, rules: Path | None) -> None:
+           as_of: dt.date | None, columns: Path | None, strict: bool, rules: Path | None) -> None:
     """Screen a list of applicants (CSV, XLSX or JSONL; - for stdin) against every measure.
 
     One output row per input row, in order, input columns kept, plus eligible and possible
-    measure ids, their counts and an error (a bad row is reported there; nothing is dropped).
-    Headers may be profile keys or common Chinese ones (企业名称, 企业类型, 所在区, 所属园区,
-    所属行业, 企业规模, 资质 …); a column named after a tag (高新技术企业) holds 是/否.
+    measure ids, their counts, warnings and an error. A value not recognised leaves that field
+    unknown for the row, with a warning; only a row that cannot be read is an error. Nothing is
+    dropped. Headers may be profile keys or common Chinese ones (企业名称, 企业类型, 所在区,
+    所属园区, 所属行业, 企业规模, 资质 …); a column named after a tag (高新技术企业) holds 是/否.
+    Exits 1 when a row is an error or every row has a warning.
 
     \b
     Example:
@@ -181,7 +185,7 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
         elig screen firms.jsonl --format jsonl --explain > explained.jsonl
         cat firms.csv | elig screen - --workers 2 > screened.csv
     """
-    from engine.screen import format_of, open_table, read_mapping, screen_file
+    from engine.screen import format_of, open_table, read_mapping, screen_file, unknown_report
 
     if output:
         check_writable(output)
@@ -193,17 +197,20 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
         summary = screen_file(input_path, table, output, fmt, rules, mapping, as_of, explain, workers,
-                              progress and progress.advance)
+                              progress and progress.advance, strict)
     finally:
         if progress:
             progress.stop()
     rate = summary.n_rows / summary.seconds if summary.seconds else 0
     click.echo(f"screened {summary.n_rows} rows in {summary.seconds:.1f}s ({rate:,.0f} rows/s): "
-               f"{summary.n_with_eligible} with at least one eligible measure, {summary.n_errors} error rows",
-               err=True)
+               f"{summary.n_with_eligible} with at least one eligible measure, {summary.n_warned} with warnings, "
+               f"{summary.n_errors} error rows", err=True)
     for measure, count in summary.eligible.most_common(5):
         click.echo(f"  {measure}: {count} eligible, {summary.possible[measure]} possible", err=True)
+    for line in unknown_report(summary.unknown, summary.n_warned):
+        click.echo(printable(line), err=True)
     _say_fallback(summary.fallback)
+    sys.exit(summary.exit_code)
 
 
 def _say_fallback(reason: str | None) -> None:

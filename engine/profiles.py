@@ -4,6 +4,7 @@ every value to a vocabulary entry, with the hierarchy closed over so matching is
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,18 @@ from engine.taxonomy import Taxonomy
 from engine.yamlio import YamlDoc, read_yaml, validation_message
 
 SINGLE_FIELDS = ("org_type", "ownership", "stage", "size")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value that cannot be used as given: unknown to the vocabulary `vocab` (`value` is the
+    raw text), or contradicting another (vocab and value None)."""
+
+    loc: tuple
+    message: str
+    value: str | None = None
+    vocab: str | None = None
+    column: str | None = None  # the spreadsheet column it came from, where loc does not say
 
 
 @dataclass(frozen=True)
@@ -55,91 +68,110 @@ def read_profile(path: str) -> tuple[YamlDoc, Profile]:
         raise EligError(validation_message(doc, exc, "profile", Profile)) from None
 
 
-def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile") -> Facts:
-    """Resolve every value; `where(loc)` names the place of an error (file:line or row)."""
+def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile",
+            warn: Callable[[Problem], None] | None = None) -> Facts:
+    """Resolve every value; `where(loc)` names the place of a problem (file:line or column).
 
-    def one(field_name: str, vocab: str, raw: str, loc: list) -> str:
+    A problem (an unknown value, a district outside the stated province, a tag the org type
+    cannot hold) is an error; with `warn`, it is reported there instead, and the facts it
+    concerns are left unknown (screening: an unrecognised cell never costs a row)."""
+
+    def problem(loc: list, message: str, value: str | None = None, vocab: str | None = None) -> None:
+        if warn is None:
+            raise EligError(f"{where(loc)}: {message}")
+        warn(Problem(tuple(loc), f"{where(loc)}: {message}", value, vocab))
+
+    def one(vocab: str, raw: str, loc: list) -> str | None:
         try:
             return taxonomy.resolve(vocab, raw)
         except EligError as exc:
-            raise EligError(f"{where(loc)}: {exc}") from None
+            problem(loc, str(exc), raw, vocab)
+            return None
+
+    def many(vocab: str, raws: tuple[str, ...], loc: list) -> list[str | None]:
+        return [one(vocab, r, [*loc, i]) for i, r in enumerate(raws)]
 
     known: dict[str, frozenset[str] | None] = {}
     given: dict[str, Any] = {}
     for name in SINGLE_FIELDS:
         raw = getattr(profile, name)
-        if raw is None:
-            known[name] = None
-            continue
-        value = one(name, name, raw, [name])
-        given[name] = value
-        known[name] = taxonomy.up(name, value)
+        value = one(name, raw, [name]) if raw is not None else None
+        known[name] = taxonomy.up(name, value) if value is not None else None
+        if value is not None:
+            given[name] = value
 
-    for name in ("sectors",):
-        raws = getattr(profile, name)
-        if raws is None:
-            known[name] = None
-        else:
-            values = [one(name, name, r, [name, i]) for i, r in enumerate(raws)]
-            given[name] = values
-            known[name] = _closure(taxonomy, name, values)
+    sectors = many("sectors", profile.sectors, ["sectors"]) if profile.sectors is not None else None
+    if sectors is None or None in sectors:  # one unknown sector: the sectors are not known in full
+        known["sectors"] = None
+    else:
+        given["sectors"] = sectors
+        known["sectors"] = _closure(taxonomy, "sectors", sectors)
 
     loc = profile.location
-    place: list[str] = []
+    parts: dict[str, str] = {}
     zones: list[str] = []
     not_zones: list[str] = []
     if loc is not None:
         for part in ("province", "district"):
             raw = getattr(loc, part)
-            if raw is not None:
-                place.append(one(f"location.{part}", "location", raw, ["location", part]))
-        zones = [one("location.zones", "zones", r, ["location", "zones", i]) for i, r in enumerate(loc.zones)]
-        not_zones = [one("location.not_zones", "zones", r, ["location", "not_zones", i])
-                     for i, r in enumerate(loc.not_zones)]
-    if len(place) == 2 and place[0] not in taxonomy.up("location", place[1]):
-        raise EligError(f"{where(['location', 'district'])}: location.district {place[1]!r} is not in "
-                        f"location.province {place[0]!r}")
+            if raw is not None and (value := one("location", raw, ["location", part])) is not None:
+                parts[part] = value
+        zones = [z for z in many("zones", loc.zones, ["location", "zones"]) if z]
+        not_zones = [z for z in many("zones", loc.not_zones, ["location", "not_zones"]) if z]
+    if len(parts) == 2 and parts["province"] not in taxonomy.up("location", parts["district"]):
+        problem(["location", "district"], f"location.district {parts['district']!r} is not in "
+                                          f"location.province {parts['province']!r}")
+        del parts["district"]
+    place = list(parts.values())
     outside: frozenset[str] = frozenset()
     if place:  # the stated place rules out the zones lying elsewhere (a firm in 天津市 is in no Beijing zone)
         outside = _zones_outside(taxonomy, place[-1])
-        for zone in zones:
-            if zone in outside:
-                raise EligError(f"{where(['location', 'zones'])}: location.zones {zone!r} lies in "
-                                f"{taxonomy.zone_location(zone)!r}, not in {place[-1]!r}")
+        for zone in [z for z in zones if z in outside]:
+            problem(["location", "zones"], f"location.zones {zone!r} lies in {taxonomy.zone_location(zone)!r}, "
+                                           f"not in {place[-1]!r}")
+            zones.remove(zone)
     elif zones:  # a zone lies in a known place: registering there says where the applicant is
         place = [z for z in (taxonomy.zone_location(z) for z in zones) if z]
     known["location"] = _closure(taxonomy, "location", place) if place else None
     if place:
         given["location"] = place
-    held = {"zones": _closure(taxonomy, "zones", zones)}
-    not_held = {"zones": frozenset(d for z in (*not_zones, *outside) for d in taxonomy.down("zones", z))}
-    if zones:
-        given["zones"] = zones
-    if not_zones:
-        given["not_zones"] = not_zones
-
-    held_ids = [one("tags", "tags", r, ["tags", i]) for i, r in enumerate(profile.tags)]
-    not_ids = [one("not_tags", "tags", r, ["not_tags", i]) for i, r in enumerate(profile.not_tags)]
-    held["tags"] = _closure(taxonomy, "tags", held_ids)
-    not_held["tags"] = frozenset(d for t in not_ids for d in taxonomy.down("tags", t))
+    held_ids = [t for t in many("tags", profile.tags, ["tags"]) if t]
+    not_ids = [t for t in many("tags", profile.not_tags, ["not_tags"]) if t]
+    cannot: frozenset[str] = frozenset()
     if known["org_type"] is not None:
         cannot = _cannot_hold(taxonomy, known["org_type"])
-        wrong = sorted(held["tags"] & cannot)
-        if wrong:
-            holders = "/".join(taxonomy.vocabs["tags"].entries[wrong[0]].holders)
-            raise EligError(f"{where(['tags'])}: tag {wrong[0]!r} is held only by {holders}, "
-                            f"not by org_type {given['org_type']!r}")
-        not_held["tags"] |= cannot
+        for tag in [t for t in held_ids if t in cannot]:
+            entries = taxonomy.vocabs["tags"].entries
+            holders = "/".join(next(entries[a].holders for a in _chain(taxonomy, tag) if entries[a].holders))
+            problem(["tags"], f"tag {tag!r} is held only by {holders}, not by org_type {given['org_type']!r}")
+            held_ids.remove(tag)
+    held = {"zones": _closure(taxonomy, "zones", zones), "tags": _closure(taxonomy, "tags", held_ids)}
+    not_held = {"zones": _descendants(taxonomy, "zones", [*not_zones, *outside]),
+                "tags": _descendants(taxonomy, "tags", not_ids) | cannot}
     for name, listed, absent in (("zones", ["location", "zones"], ["location", "not_zones"]),
                                  ("tags", ["tags"], ["not_tags"])):
         clash = sorted(held[name] & not_held[name])
         if clash:
-            raise EligError(f"{where(absent)}: {'.'.join(listed)} and {'.'.join(absent)} contradict each other "
-                            f"on {', '.join(clash)}")
+            problem(absent, f"{'.'.join(listed)} and {'.'.join(absent)} contradict each other on {', '.join(clash)}")
+            held[name] -= set(clash)  # neither said: unknown
+            not_held[name] -= set(clash)
+    if zones:
+        given["zones"] = zones
+    if not_zones:
+        given["not_zones"] = not_zones
     given["tags"] = held_ids
     given["not_tags"] = not_ids
     below = {name: _below(taxonomy, name, closure) for name, closure in known.items() if closure is not None}
     return Facts(known=known, held=held, not_held=not_held, given=given, below=below)
+
+
+def _chain(taxonomy: Taxonomy, tag: str) -> list[str]:
+    """A tag and its ancestors, nearest first."""
+    return sorted(taxonomy.up("tags", tag), key=lambda a: -len(taxonomy.up("tags", a)))
+
+
+def _descendants(taxonomy: Taxonomy, vocab: str, values: list[str] | frozenset[str]) -> frozenset[str]:
+    return frozenset(d for v in values for d in taxonomy.down(vocab, v))
 
 
 def _cannot_hold(taxonomy: Taxonomy, org_types: frozenset[str]) -> frozenset[str]:

@@ -49,10 +49,15 @@ class Taxonomy:
             raise EligError(f"{field_name}: unknown value {raw!r}; {self.suggest(field_name, raw)}")
         return found
 
-    def suggest(self, field_name: str, raw: str) -> str:
+    def nearest(self, field_name: str, raw: str) -> list[str]:
+        """Up to four entries whose names are closest to `raw`, closest first."""
         vocab = self.vocabs[field_name]
         close = difflib.get_close_matches(match_key(raw), list(vocab.by_key), n=8, cutoff=0.4)
-        ids = list(dict.fromkeys(vocab.by_key[k] for k in close))[:4]
+        return list(dict.fromkeys(vocab.by_key[k] for k in close))[:4]
+
+    def suggest(self, field_name: str, raw: str) -> str:
+        vocab = self.vocabs[field_name]
+        ids = self.nearest(field_name, raw)
         if ids:
             return "did you mean " + ", ".join(ids) + "?"
         return "valid values: " + ", ".join(list(vocab.entries)[:12]) + (

@@ -70,13 +70,30 @@ def test_gbk_csv_xlsx_and_jsonl_give_the_same_results(tmp_path):
     assert outcomes["csv"] == outcomes["xlsx"] == outcomes["jsonl"]
 
 
-def test_bad_rows_become_error_rows_and_the_rest_are_screened(tmp_path):
-    rows = screened_rows(write_inputs(tmp_path)["csv"])
+def test_a_value_not_recognised_is_a_warning_and_leaves_its_field_unknown(tmp_path):
+    rows = {r["企业名称"]: r for r in screened_rows(write_inputs(tmp_path)["csv"])}
+    assert not any(r["error"] for r in rows.values())
+    warned = {name: r["warnings"] for name, r in rows.items() if r["warnings"]}
+    assert warned == {"丁公司": "column '企业类型': org_type: unknown value '公思'; did you mean 企业?",
+                      "己公司": "column '高新技术企业': '也许' is not a yes/no answer; use 是 or 否"}
+    # 丁公司 is screened as a Beijing applicant of unknown type: measures for firms are possible
+    assert rows["丁公司"]["n_possible"] > 0 and rows["丁公司"]["n_eligible"] == 0
+    # 己公司 is a firm whose 高新技术企业 status is unknown, as if the cell were empty
+    same = dict(zip(HEADER, FIRMS[5]), 高新技术企业="")
+    alone = tmp_path / "alone.jsonl"
+    alone.write_text(json.dumps(same, ensure_ascii=False) + "\n", encoding="utf-8")
+    [expected] = screened_rows(alone)
+    assert (rows["己公司"]["eligible"], rows["己公司"]["possible"]) == (expected["eligible"], expected["possible"])
+
+
+def test_strict_makes_warned_rows_error_rows_and_exits_1(tmp_path):
+    result = run("screen", str(write_inputs(tmp_path)["csv"]), "--format", "jsonl", "--as-of", AS_OF, "--strict")
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     errors = {r["企业名称"]: r["error"] for r in rows if r["error"]}
-    assert set(errors) == {"丁公司", "己公司"}
-    assert errors["丁公司"] == "row 5: column '企业类型': org_type: unknown value '公思'; did you mean 企业?"
-    assert errors["己公司"].startswith("row 7: column '高新技术企业': '也许' is not a yes/no answer")
-    assert all(r["n_eligible"] is not None for r in rows if not r["error"])
+    assert errors == {"丁公司": "row 5: column '企业类型': org_type: unknown value '公思'; did you mean 企业?",
+                      "己公司": "row 7: column '高新技术企业': '也许' is not a yes/no answer; use 是 or 否"}
+    assert all(r["n_eligible"] is None for r in rows if r["error"])
 
 
 def test_screen_gives_the_same_answers_as_check(tmp_path):
@@ -232,7 +249,8 @@ def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch
         monkeypatch.setattr(engine.screen.run, name, counted(name))
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}.csv"
-        assert run("screen", str(path), "-o", str(out), "--workers", workers, "--as-of", AS_OF).exit_code == 0
+        # exit 1: rows with more cells than the header names are error rows
+        assert run("screen", str(path), "-o", str(out), "--workers", workers, "--as-of", AS_OF).exit_code == 1
         assert out.read_bytes() == "\ufeff".encode() + by_rows
     assert used["read_plain"] > 10 and used["parse_block"] > 10
     assert run("screen", str(path), "--format", "csv", "--workers", "2", "--as-of", AS_OF).stdout_bytes == by_rows
@@ -293,11 +311,11 @@ def test_a_csv_of_a_header_or_one_unterminated_row_is_screened(tmp_path):
     header_only = tmp_path / "header.csv"
     header_only.write_text(",".join(HEADER) + "\n", encoding="utf-8")
     text = run("screen", str(header_only), "--format", "csv", "--as-of", AS_OF).stdout
-    assert text.splitlines() == [",".join(HEADER + ["eligible", "possible", "n_eligible", "n_possible", "error"])]
+    assert text.splitlines() == [",".join(HEADER + ["eligible", "possible", "n_eligible", "n_possible", "warnings", "error"])]
     one_row = tmp_path / "one.csv"
     one_row.write_text(",".join(HEADER) + "\n" + ",".join(FIRMS[1]), encoding="utf-8")  # no final line break
     rows = list(csv.reader(io.StringIO(run("screen", str(one_row), "--format", "csv", "--as-of", AS_OF).stdout)))
-    assert len(rows) == 2 and rows[1][:len(HEADER)] == FIRMS[1] and int(rows[1][-3]) > 0
+    assert len(rows) == 2 and rows[1][:len(HEADER)] == FIRMS[1] and int(rows[1][-4]) > 0
 
 
 def test_a_tsv_file_is_read_as_tab_separated(tmp_path):

@@ -7,11 +7,13 @@ of whole records and `block_cells` reads a plain block's cells as columns; `fold
 distinct group of cells to facts once and folds them into rule codes with the compiled
 evaluator (engine/decide/compiled.py); `block_lines` turns a block's codes into output lines
 and `write` writes rows as CSV, JSONL or XLSX; `run` drives both ways through (blocks, or row
-by row) over worker processes and hands on the `ScreenSummary`.
+by row) over worker processes and hands on the `ScreenSummary`; `unknown` reports the values
+not recognised, with the mapping lines that would fix them.
 """
 
 from engine.screen.columns import read_mapping
 from engine.screen.read import format_of, open_table
 from engine.screen.run import ScreenSummary, screen_file
+from engine.screen.unknown import unknown_report
 
-__all__ = ["ScreenSummary", "format_of", "open_table", "read_mapping", "screen_file"]
+__all__ = ["ScreenSummary", "format_of", "open_table", "read_mapping", "screen_file", "unknown_report"]

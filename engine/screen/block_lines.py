@@ -1,11 +1,12 @@
 """The output lines of a CSV screen as buffers for os.pwritev, built column-wise from rule codes.
 
-A row's added cells are its eligible ids, its possible ids, their counts and an empty error.
+A row's added cells are its eligible ids, its possible ids, their counts, its warnings and an
+empty error.
 Rows share id lists far more often than whole answers, so each distinct list is joined once and
 kept: a row finds its list by a hash of its eligible (or possible) rules, and the rules kept with
 the list are compared with the row's, so two lists never pass for one. A line is four buffers:
-the input cells, ",eligible ids,", "possible ids," and "n_eligible,n_possible,\\n" (or the
-error). The bytes are those CsvWriter (engine/screen/write.py) writes for the same row.
+the input cells, ",eligible ids,", "possible ids," and "n_eligible,n_possible,warnings,\\n"
+(or the error). The bytes are those CsvWriter (engine/screen/write.py) writes for the same row.
 """
 
 from __future__ import annotations
@@ -77,14 +78,14 @@ class CsvLines:
         self.column = column  # codes come with rules in another order: each rule's column in them
         self.n_words = (self.n_rules + 31) // 32  # a row's codes, two bits each, in 64-bit words
         self.lists = [_Lists(self.n_words), _Lists(self.n_words)]  # eligible, possible
-        n_tails = (self.n_rules + 1) ** 2  # "n_eligible,n_possible,\n" at n_eligible * (n_rules + 1) + n_possible
+        n_tails = (self.n_rules + 1) ** 2  # "n_eligible,n_possible,,\n" at n_eligible * (n_rules + 1) + n_possible
         self.tails = np.empty(n_tails, dtype=object)
         self.tail_lengths = np.zeros(n_tails, dtype=np.int64)
 
     def lines(self, prefixes: list[bytes], prefix_size: int, codes: np.ndarray, errors: list[str | None],
-              numbers: list[int] | range) -> Lines:
+              warnings: list[str | None], numbers: list[int] | range) -> Lines:
         """Buffers of each row's line: `prefixes` (its input cells), then the added cells from
-        `codes` (rows x rules, rule i in column[i]), or the error for a row that has one."""
+        `codes` (rows x rules, rule i in column[i]) and `warnings`, or the error for a row that has one."""
         n = len(prefixes)
         table = np.empty((n, 4), dtype=object)
         table[:, 0] = prefixes
@@ -100,12 +101,16 @@ class CsvLines:
             listed.append(counts)
         tail_keys = listed[0] * (self.n_rules + 1) + listed[1]
         for key in np.unique(tail_keys[self.tail_lengths[tail_keys] == 0]).tolist():
-            self.tails[key] = b"%d,%d,\n" % divmod(key, self.n_rules + 1)
+            self.tails[key] = b"%d,%d,,\n" % divmod(key, self.n_rules + 1)
             self.tail_lengths[key] = len(self.tails[key])
         table[:, 3] = self.tails[tail_keys]
         size += int(self.tail_lengths[tail_keys].sum())
+        for i in [i for i, w in enumerate(warnings) if w]:
+            tail = b"%d,%d," % (listed[0][i], listed[1][i]) + csv_field(safe(warnings[i])).encode() + b",\n"
+            size += len(tail) - len(table[i, 3])
+            table[i, 3] = tail
         for i in [i for i, e in enumerate(errors) if e]:  # codes all 0: no ids, so only the tail changes
-            tail = b",," + csv_field(safe(row_error(numbers[i], errors[i]))).encode() + b"\n"
+            tail = b",,," + csv_field(safe(row_error(numbers[i], errors[i]))).encode() + b"\n"
             size += len(tail) - len(table[i, 3])
             table[i, 3] = tail
         return Lines(table.ravel().tolist(), size, per_measure[0], per_measure[1], int(np.count_nonzero(listed[0])))

@@ -2,21 +2,30 @@
 
 Headers may be the profile keys or the Chinese headers in common use (企业名称, 企业类型,
 所在区 …); a column whose header names a tag (高新技术企业, 是否专精特新) is a yes/no flag.
-Other columns pass through untouched. A mapping file (YAML) adds headers of one's own:
+Other columns pass through untouched. A mapping file (YAML) adds headers of one's own, maps
+a column's values to vocabulary ids (or to `unknown`) and names columns never to read:
 
-    columns: {客户名称: name, 注册区: district}
+    columns: {客户名称: name, 注册区: district, 备注: null}
     flags: {是否小巨人: 专精特新“小巨人”}
+    values:
+      所属行业: {软件开发: 软件和信息服务, 其他: unknown}
+    ignore: [经营范围]
+
+A value a column's field does not know is not an error: the field is unknown for that row, with
+a warning (engine/profiles.py `Problem`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.errors import EligError
+from engine.profiles import Problem
 from engine.taxonomy import Taxonomy
 from engine.text import match_key
 from engine.yamlio import read_yaml, validation_message
@@ -37,15 +46,25 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 LIST_KEYS = ("zones", "not_zones", "sectors", "tags", "not_tags")
 LOCATION_KEYS = ("province", "district", "zones", "not_zones")
+VOCABULARY_OF = {"org_type": "org_type", "ownership": "ownership", "province": "location", "district": "location",
+                 "zones": "zones", "not_zones": "zones", "sectors": "sectors", "stage": "stage", "size": "size",
+                 "tags": "tags", "not_tags": "tags"}
 SPLIT = re.compile(r"[;；,，、]")
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "已认定"}
 NO = {"否", "无", "n", "no", "false", "0", "×", "未认定"}
 
 
+UNKNOWN = "unknown"  # a `values:` target: the value says nothing the rules can use
+
+
 class MappingFile(BaseModel):
+    """A `--columns` file: headers of one's own, value mappings and columns never read."""
+
     model_config = ConfigDict(extra="forbid")
-    columns: dict[str, str] = {}
-    flags: dict[str, str] = {}
+    columns: dict[str, str | None] = {}  # header -> profile key (null: never read)
+    flags: dict[str, str] = {}  # header -> tag id, for yes/no columns
+    values: dict[str, dict[str, str]] = {}  # header -> raw value -> vocabulary id or "unknown"
+    ignore: list[str] = []  # headers never read
 
 
 @dataclass
@@ -55,14 +74,16 @@ class ColumnMap:
     header: list[str]
     fields: dict[int, str] = field(default_factory=dict)  # column -> profile key
     flags: dict[int, str] = field(default_factory=dict)  # column -> tag id
+    values: dict[int, dict[str, str | None]] = field(default_factory=dict)  # column -> value key -> id (None: unknown)
 
     @property
     def used(self) -> list[int]:
         """Columns the rules read (what a row's cache key is made of)."""
         return sorted(c for c in (*self.fields, *self.flags) if self.fields.get(c) != "name")
 
-    def profile(self, cells: list[str]) -> dict:
-        """A profile dict from one row's cells (empty cells are unknown)."""
+    def profile(self, cells: list[str], warn: Callable[[Problem], None] | None = None) -> dict:
+        """A profile dict from one row's cells (empty cells are unknown). A flag cell that is not
+        a yes/no answer is an error, or with `warn` a warning and unknown."""
         out: dict = {}
         location: dict = {}
         for col, key in self.fields.items():
@@ -70,7 +91,13 @@ class ColumnMap:
             if not value:
                 continue
             target = location if key in LOCATION_KEYS else out
-            target[key] = [v.strip() for v in SPLIT.split(value) if v.strip()] if key in LIST_KEYS else value
+            if key in LIST_KEYS:
+                items = self._mapped_list(col, value)
+                if items is None:  # one item mapped to unknown: the list is not known in full
+                    continue
+                target[key] = items
+            elif (mapped := self._mapped(col, value)) is not None:
+                target[key] = mapped
         for col, tag in self.flags.items():
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""
             answer = match_key(value) if value else ""
@@ -79,10 +106,30 @@ class ColumnMap:
             elif answer in NO:
                 out.setdefault("not_tags", []).append(tag)
             elif answer:
-                raise EligError(f"column {self.header[col]!r}: {value!r} is not a yes/no answer; use 是 or 否")
+                message = f"column {self.header[col]!r}: {value!r} is not a yes/no answer; use 是 or 否"
+                if warn is None:
+                    raise EligError(message)
+                warn(Problem(("tags",), message, value, column=self.header[col]))
         if location:
             out["location"] = location
         return out
+
+    def _mapped(self, col: int, value: str) -> str | None:
+        """A cell's value through the mapping file's `values:` (None: mapped to unknown)."""
+        table = self.values.get(col)
+        if table is None:
+            return value
+        key = match_key(value)
+        return table.get(key, value)
+
+    def _mapped_list(self, col: int, value: str) -> list[str] | None:
+        """A list cell's items; None when one of them is mapped to unknown."""
+        whole = self.values.get(col, {}).get(match_key(value), value)
+        if whole is None:
+            return None
+        items = [whole] if whole != value else [v.strip() for v in SPLIT.split(value) if v.strip()]
+        mapped = [self._mapped(col, item) for item in items]
+        return None if None in mapped else mapped  # type: ignore[return-value]
 
     def column_of(self, loc: list) -> str:
         """The header a profile position comes from, for error messages."""
@@ -104,17 +151,21 @@ def read_mapping(path: Path) -> MappingFile:
 
 
 def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | None = None) -> ColumnMap:
+    mapping = mapping or MappingFile()
     known = {match_key(h): key for key, names in HEADERS.items() for h in names}
-    custom = {match_key(h): key for h, key in (mapping.columns if mapping else {}).items()}
-    custom_flags = {match_key(h): tag for h, tag in (mapping.flags if mapping else {}).items()}
+    custom = {match_key(h): key for h, key in mapping.columns.items()}
+    custom_flags = {match_key(h): tag for h, tag in mapping.flags.items()}
+    ignored = {match_key(h) for h in mapping.ignore} | {h for h, key in custom.items() if key is None}
     for key in custom.values():
-        if key not in HEADERS:
+        if key is not None and key not in HEADERS:
             raise EligError(f"mapping: unknown profile key {key!r}; allowed: {', '.join(HEADERS)}")
     result = ColumnMap(header=list(header))
     for col, raw in enumerate(header):
         name = match_key(str(raw or ""))
+        if name in ignored:
+            continue
         if name in custom:
-            result.fields[col] = custom[name]
+            result.fields[col] = custom[name]  # type: ignore[assignment]
         elif name in custom_flags:
             result.flags[col] = taxonomy.resolve("tags", custom_flags[name])
         elif name in known:
@@ -127,9 +178,30 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
     for col, key in result.fields.items():
         if key in taken:
             raise EligError(f"columns {header[taken[key]]!r} and {header[col]!r} both map to {key!r}; "
-                            f"keep one or map one elsewhere with --columns")
+                            f"keep one, or ignore one with --columns (ignore: [{header[col]}])")
         taken[key] = col
+    by_header = {match_key(str(h or "")): c for c, h in enumerate(header)}
+    for name, table in mapping.values.items():
+        col = by_header.get(match_key(name))
+        if col is None or col not in result.fields:
+            read = ", ".join(str(header[c]) for c in sorted(result.fields)) or "none"
+            raise EligError(f"mapping: values: column {name!r} is not a column screened; columns read: {read}")
+        result.values[col] = {match_key(raw): _mapped_id(taxonomy, result.fields[col], name, raw, target)
+                              for raw, target in table.items()}
     return result
+
+
+def _mapped_id(taxonomy: Taxonomy, key: str, column: str, raw: str, target: str) -> str | None:
+    """A `values:` target checked against the column's vocabulary (None for unknown)."""
+    if match_key(target) == UNKNOWN:
+        return None
+    vocab = VOCABULARY_OF.get(key)
+    if vocab is None:
+        raise EligError(f"mapping: values: column {column!r} holds {key}, whose values are not mapped")
+    try:
+        return taxonomy.resolve(vocab, target)
+    except EligError as exc:
+        raise EligError(f"mapping: values: {column}: {raw}: {exc}; or write {UNKNOWN}") from None
 
 
 def _flag_tag(name: str, taxonomy: Taxonomy) -> str | None:

@@ -14,15 +14,15 @@ block after block, and each distinct combination of a group's numbers is looked 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 from pydantic import ValidationError
 
 from engine.decide.compiled import FastMatcher
-from engine.errors import EligError
 from engine.models import Profile
-from engine.profiles import resolve
+from engine.profiles import Problem, resolve
 from engine.screen.block_cells import Cells, Vocabulary, distinct
 from engine.screen.columns import ColumnMap
 from engine.taxonomy import Taxonomy
@@ -47,9 +47,34 @@ class _Group:
     fields: tuple[str, ...]  # condition fields it decides (those the rules read)
     table: np.ndarray  # state -> partial codes
     states: dict = field(default_factory=dict)  # cell (or tuple of cells) -> state index
+    keys: tuple[str, ...] = ()  # profile keys its columns hold: the warnings it reports are about them
     errors: dict[int, str] = field(default_factory=dict)  # state index -> error message
+    warnings: dict[int, tuple[CellWarning, ...]] = field(default_factory=dict)  # state index -> its warnings
     vocabularies: list[Vocabulary] = field(default_factory=list)  # per column, its values in CSV blocks
     by_ids: dict[tuple[int, ...], int] = field(default_factory=dict)  # their numbers -> state index
+
+
+@dataclass(frozen=True, slots=True)
+class CellWarning:
+    """A cell the rules could not use: the field is unknown for the row. `value` is the raw
+    text of an unknown value (None for a contradiction); `nearest`, the closest valid ids."""
+
+
+    column: str
+    text: str
+    value: str | None = None
+    nearest: tuple[str, ...] = ()
+    vocab: str | None = None  # the vocabulary it is unknown to (a `values:` mapping can fix it)
+
+
+@dataclass
+class Folded:
+    """Rule codes of a batch of rows (rows x rules; error rows all 0), each row's error and
+    warnings (None when it has none), and how many rows each warning was found in."""
+    codes: np.ndarray
+    errors: list[str | None]
+    warnings: list[str | None]
+    unknown: Counter
 
 
 @dataclass(slots=True)
@@ -60,8 +85,10 @@ class Answer:
 
 
 class BatchScreener:
-    def __init__(self, fast: FastMatcher, columns: ColumnMap, taxonomy: Taxonomy, in_force: list[bool]):
+    def __init__(self, fast: FastMatcher, columns: ColumnMap, taxonomy: Taxonomy, in_force: list[bool],
+                 strict: bool = False):
         self.fast = fast
+        self.strict = strict  # warnings are errors
         self.columns = columns
         self.taxonomy = taxonomy
         self.width = len(columns.header)
@@ -73,7 +100,7 @@ class BatchScreener:
             read = tuple(f for f in fields if f in fast.fields)
             decided.update(read)
             if read or cols:  # a group with columns may still hold a bad value: resolve it
-                self.groups.append(_Group(name, cols, read, np.zeros((16, fast.n_groups), np.int8)))
+                self.groups.append(_Group(name, cols, read, np.zeros((16, fast.n_groups), np.int8), keys=keys))
         self.undecided = fast.unknown_partial(decided)  # fields no group gives: unknown
         self.ids = np.array([r.model.id for r in fast.rules], dtype=object)
         self.in_force = np.array(in_force, dtype=np.int8)[fast.order]  # 1 in force, 0 not: codes times it
@@ -89,35 +116,43 @@ class BatchScreener:
         only = [""] * self.width
         for c in group.columns:
             only[c] = cells[c]
+        found: list[CellWarning] = []
+
+        def warn(problem: Problem) -> None:
+            field_key = problem.loc[1] if problem.loc[:1] == ("location",) and len(problem.loc) > 1 else problem.loc[0]
+            if field_key in group.keys:  # another group reads the same cell and reports it
+                nearest = tuple(self.taxonomy.nearest(problem.vocab, problem.value)) \
+                    if problem.value and problem.vocab in self.taxonomy.vocabs else ()
+                found.append(CellWarning(problem.column or self.columns.column_of(list(problem.loc)),
+                                         problem.message, problem.value, nearest, problem.vocab))
+
         try:
-            profile = Profile.model_validate(self.columns.profile(only))
-            facts = resolve(profile, self.taxonomy, lambda loc: f"column {self.columns.column_of(loc)!r}")
-        except EligError as exc:
-            group.errors[index] = str(exc)
-            return index
+            profile = Profile.model_validate(self.columns.profile(only, warn))
+            facts = resolve(profile, self.taxonomy, lambda loc: f"column {self.columns.column_of(loc)!r}", warn)
         except ValidationError as exc:
             first = exc.errors()[0]
             group.errors[index] = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
             return index
+        if found:
+            group.warnings[index] = tuple(dict.fromkeys(found))
         group.table[index] = self.fast.partial({f: self.fast.field_codes(f, facts) for f in group.fields})
         return index
 
-    def screen(self, rows: list[list[str]], problems: list[str | None]) -> tuple[list[int], list[str | None],
-                                                                                  np.ndarray, np.ndarray]:
-        """Per row: its answer (an index into self.answers; -1 for an error row) and its error; per
+    def screen(self, rows: list[list[str]], problems: list[str | None]) -> tuple[list[int], Folded, np.ndarray,
+                                                                                  np.ndarray]:
+        """Per row: its answer (an index into self.answers; -1 for an error row); the fold; per
         measure, the rows eligible and the rows possible (error rows count for nothing)."""
-        codes, errors = self.rule_codes(rows, problems)
-        codes = codes[:, self.fast.column]  # rules in the rule base's order
+        folded = self.rule_codes(rows, problems)
+        codes = folded.codes[:, self.fast.column]  # rules in the rule base's order
         per_measure = np.count_nonzero(codes == 2, axis=0), np.count_nonzero(codes == 1, axis=0)
         answers = self._answers(codes)
-        for i, e in enumerate(errors):
+        for i, e in enumerate(folded.errors):
             if e:
                 answers[i] = -1
-        return answers, errors, *per_measure
+        return answers, folded, *per_measure
 
-    def rule_codes(self, rows: list[list[str]], problems: list[str | None]) -> tuple[np.ndarray, list[str | None]]:
-        """Rule codes (rows x rules, in the fold's order `fast.order`; error rows all 0) and each
-        row's error, from rows of cells."""
+    def rule_codes(self, rows: list[list[str]], problems: list[str | None]) -> Folded:
+        """The fold of rows of cells (codes in the fold's order `fast.order`)."""
         cells_of = list(zip(*rows)) if rows else []
         states = []
         for group in self.groups:
@@ -132,7 +167,7 @@ class BatchScreener:
             states.append(np.array(found, dtype=np.intp))
         return self._codes(states, list(problems))
 
-    def cell_codes(self, cells: Cells) -> tuple[np.ndarray, list[str | None]]:
+    def cell_codes(self, cells: Cells) -> Folded:
         """The same from a plain CSV block's columns (engine/screen/block_cells.py)."""
         states = []
         for group in self.groups:
@@ -171,18 +206,40 @@ class BatchScreener:
             index = self._new_state(group, key, cells)
         return index
 
-    def _codes(self, states: list[np.ndarray], errors: list[str | None]) -> tuple[np.ndarray, list[str | None]]:
-        by_row = np.empty((len(errors), self.fast.n_groups), dtype=np.int8)
+    def _codes(self, states: list[np.ndarray], errors: list[str | None]) -> Folded:
+        n = len(errors)
+        by_row = np.empty((n, self.fast.n_groups), dtype=np.int8)
         by_row[:] = self.undecided
+        warned: list[tuple[CellWarning, ...] | None] = [None] * n
+        unknown: Counter = Counter()
         for group, found in zip(self.groups, states):
             if group.errors:
                 for i in np.flatnonzero(np.isin(found, list(group.errors))).tolist():
                     errors[i] = errors[i] or group.errors[int(found[i])]
+            if group.warnings:
+                rows = np.flatnonzero(np.isin(found, list(group.warnings)))
+                per_state = Counter(found[rows].tolist())
+                for state, count in per_state.items():
+                    for w in group.warnings[state]:
+                        unknown[w] += count
+                for i, state in zip(rows.tolist(), found[rows].tolist()):
+                    warned[i] = group.warnings[state] if warned[i] is None else warned[i] + group.warnings[state]
             np.minimum(by_row, group.table[found], out=by_row)
         codes = self.fast.fold(by_row)
         codes *= self.in_force
+        texts: list[str | None] = [None] * n
+        joined: dict[tuple, str] = {}
+        for i, found_warnings in enumerate(warned):
+            if found_warnings is not None:
+                text = joined.get(found_warnings)
+                if text is None:
+                    text = joined[found_warnings] = "; ".join(w.text for w in found_warnings)
+                if self.strict:
+                    errors[i] = errors[i] or text
+                else:
+                    texts[i] = text
         codes[[i for i, e in enumerate(errors) if e]] = 0
-        return codes, errors
+        return Folded(codes, errors, texts, unknown)
 
     def _answers(self, codes: np.ndarray) -> list[int]:
         """The answer index of each row of rule codes (rows x rules), adding the new answers."""

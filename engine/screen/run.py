@@ -34,16 +34,16 @@ from engine.decide import checker_for
 from engine.decide.compiled import FastMatcher, in_force_mask
 from engine.errors import EligError
 from engine.models import Profile
-from engine.profiles import resolve
+from engine.profiles import Problem, resolve
 from engine.screen.block_cells import read_plain
 from engine.screen.block_lines import CsvLines
 from engine.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
 from engine.screen.columns import ColumnMap, MappingFile, map_columns
-from engine.screen.fold import Answer, BatchScreener
+from engine.screen.fold import Answer, BatchScreener, Folded
 from engine.screen.read import Row, Table, not_valid_text
 from engine.screen.write import Output, csv_cells, open_writer, row_error
 
-ADDED = ["eligible", "possible", "n_eligible", "n_possible", "error"]
+ADDED = ["eligible", "possible", "n_eligible", "n_possible", "warnings", "error"]
 BATCH = 4000
 IOV_MAX = 1024  # buffers per os.pwritev call (the Linux limit)
 
@@ -53,10 +53,17 @@ class ScreenSummary:
     n_rows: int = 0
     n_errors: int = 0
     n_with_eligible: int = 0
+    n_warned: int = 0  # rows with a warning (a cell the rules could not use)
+    unknown: Counter = field(default_factory=Counter)  # CellWarning -> rows it was found in
     eligible: Counter = field(default_factory=Counter)
     possible: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     fallback: str | None = None  # with --explain: why durable-rules did not decide the checks
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a row is an error, or when every row has a warning (nothing was read in full)."""
+        return 1 if self.n_errors or (self.n_rows and self.n_warned == self.n_rows) else 0
 
 
 @dataclass
@@ -67,6 +74,8 @@ class Tally:
     n_with_eligible: int
     eligible: np.ndarray
     possible: np.ndarray
+    n_warned: int = 0
+    unknown: Counter = field(default_factory=Counter)
     fallback: str | None = None
 
 
@@ -74,37 +83,38 @@ class RowScreener:
     """Screens the rows of one table; one instance per process."""
 
     def __init__(self, rules: Path | None, header: list[str], mapping: MappingFile | None, as_of: dt.date,
-                 explain: bool):
+                 explain: bool, strict: bool = False):
         self.checker = checker_for(rules)
         self.columns: ColumnMap = map_columns(header, self.checker.base.taxonomy, mapping)
         self.batch = BatchScreener(FastMatcher(self.checker), self.columns, self.checker.base.taxonomy,
-                                   in_force_mask(self.checker, as_of))
+                                   in_force_mask(self.checker, as_of), strict)
         self.as_of = as_of
         self.explain = explain
         self.lines: CsvLines | None = None  # the block path's line builder, made on first use
         gc.freeze()  # the rule base lives as long as the process: collections need not scan it
 
     def _screen(self, cells: list[list[str]], problems: list[str | None],
-                numbers: list[int]) -> tuple[list[Answer | None], list[str], Tally]:
-        """Each row's answer (None for an error row) and error message, and the tally."""
-        found, errors, eligible, possible = self.batch.screen(cells, problems)
+                numbers: list[int]) -> tuple[list[Answer | None], list[str], list[str], Tally]:
+        """Each row's answer (None for an error row), warnings and error message, and the tally."""
+        found, folded, eligible, possible = self.batch.screen(cells, problems)
         table = self.batch.answers
         answers = [table[a] if a >= 0 else None for a in found]
-        messages = [row_error(n, e) if e else "" for n, e in zip(numbers, errors)]
-        n_errors = sum(1 for a in answers if a is None)
-        tally = Tally(len(found), n_errors, sum(1 for a in answers if a is not None and a.eligible), eligible, possible)
-        return answers, messages, tally
+        messages = [row_error(n, e) if e else "" for n, e in zip(numbers, folded.errors)]
+        warnings = [w or "" for w in folded.warnings]
+        return answers, warnings, messages, _tally(folded, eligible, possible,
+                                                   sum(1 for a in answers if a is not None and a.eligible))
 
     def screen_rows(self, rows: list[Row]) -> tuple[list[list], Tally]:
-        """The added cells of each row (eligible ids, possible ids, counts, error, and the check
-        with --explain), and the tally."""
-        answers, messages, tally = self._screen([r.cells for r in rows], [r.problem for r in rows],
-                                                [r.number for r in rows])
-        results = [[(), (), None, None, m] if a is None else [a.eligible, a.possible, len(a.eligible),
-                                                               len(a.possible), ""] for a, m in zip(answers, messages)]
+        """The added cells of each row (eligible ids, possible ids, counts, warnings, error, and
+        the check with --explain), and the tally."""
+        answers, warnings, messages, tally = self._screen([r.cells for r in rows], [r.problem for r in rows],
+                                                          [r.number for r in rows])
+        results = [[(), (), None, None, "", m] if a is None else
+                   [a.eligible, a.possible, len(a.eligible), len(a.possible), w, ""]
+                   for a, w, m in zip(answers, warnings, messages)]
         if self.explain:
             for row, values in zip(rows, results):
-                values.append(None if values[4] else self._check(row))
+                values.append(None if values[5] else self._check(row))
             tally.fallback = self.checker.fallback
         return results, tally
 
@@ -119,7 +129,7 @@ class RowScreener:
         width = len(self.columns.header)
         cells = read_plain(block, width)
         if cells is not None:
-            codes, errors = self.batch.cell_codes(cells)
+            folded = self.batch.cell_codes(cells)
             prefixes = [block[a:b] for a, b in zip(cells.line_starts.tolist(), cells.line_ends.tolist())]
             prefix_size = int((cells.line_ends - cells.line_starts).sum())
             for i in cells.formula_rows.tolist():
@@ -131,24 +141,30 @@ class RowScreener:
             rows = parse_block(text, first_line, width)
             if not rows.cells:
                 return [], 0, Tally(0, 0, 0, np.zeros(len(self.batch.ids), np.int64), np.zeros(len(self.batch.ids), np.int64))
-            codes, errors = self.batch.rule_codes(rows.cells, rows.problems)
+            folded = self.batch.rule_codes(rows.cells, rows.problems)
             prefixes = [p.encode() for p in rows.prefixes]
             prefix_size = sum(map(len, prefixes))
             numbers = rows.numbers
         if self.lines is None:
             self.lines = CsvLines(self.batch.ids.tolist(), self.batch.fast.column)
-        lines = self.lines.lines(prefixes, prefix_size, codes, errors, numbers)
-        n_errors = sum(1 for e in errors if e)
-        return lines.buffers, lines.size, Tally(len(errors), n_errors, lines.n_with_eligible, lines.eligible,
-                                                lines.possible)
+        lines = self.lines.lines(prefixes, prefix_size, folded.codes, folded.errors, folded.warnings, numbers)
+        return lines.buffers, lines.size, _tally(folded, lines.eligible, lines.possible, lines.n_with_eligible)
 
     def _check(self, row: Row) -> dict:
         from engine.check.render_json import check_json
 
-        profile = Profile.model_validate(self.columns.profile(row.cells))
-        facts = resolve(profile, self.checker.base.taxonomy)
+        def ignore(problem: Problem) -> None:  # already in the row's warnings cell
+            pass
+
+        profile = Profile.model_validate(self.columns.profile(row.cells, ignore))
+        facts = resolve(profile, self.checker.base.taxonomy, warn=ignore)
         dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         return check_json(self.checker.check(facts, dumped, self.as_of))
+
+
+def _tally(folded: Folded, eligible: np.ndarray, possible: np.ndarray, n_with_eligible: int) -> Tally:
+    return Tally(len(folded.errors), sum(1 for e in folded.errors if e), n_with_eligible, eligible, possible,
+                 sum(1 for w in folded.warnings if w), folded.unknown)
 
 
 class _Totals:
@@ -164,6 +180,8 @@ class _Totals:
         self.summary.n_rows += tally.n_rows
         self.summary.n_errors += tally.n_errors
         self.summary.n_with_eligible += tally.n_with_eligible
+        self.summary.n_warned += tally.n_warned
+        self.summary.unknown.update(tally.unknown)
         self.eligible += tally.eligible
         self.possible += tally.possible
         self.summary.fallback = self.summary.fallback or tally.fallback
@@ -179,18 +197,20 @@ class _Totals:
 
 def screen_file(input_path: str, table: Table, output: Path | None, fmt: str, rules: Path | None = None,
                 mapping: MappingFile | None = None, as_of: dt.date | None = None, explain: bool = False,
-                workers: int = 1, progress: Callable[[int], None] | None = None) -> ScreenSummary:
-    """Screen an opened table into `output` (stdout when None) in format `fmt`; the summary."""
+                workers: int = 1, progress: Callable[[int], None] | None = None,
+                strict: bool = False) -> ScreenSummary:
+    """Screen an opened table into `output` (stdout when None) in format `fmt`; the summary.
+    With `strict`, a row with a warning is an error row."""
     as_of = as_of or dt.date.today()
     added = ADDED + (["check"] if explain else [])
     out, writer = open_writer(fmt, output, table.header, added)
     try:
         if table.format == fmt == "csv" and table.delimiter == "," and not explain and input_path != "-" \
                 and splittable(table.encoding):
-            summary = _screen_blocks(input_path, table, out, rules, mapping, as_of, workers, progress)
+            summary = _screen_blocks(input_path, table, out, rules, mapping, as_of, workers, progress, strict)
         else:
             summary = screen_table(table, lambda row, values: writer.write(row.cells, row.record, values), rules,
-                                   mapping, as_of, explain, workers, progress)
+                                   mapping, as_of, explain, workers, progress, strict)
         writer.close(summary_rows(summary, rules, as_of))
         out.commit()
     except BaseException:
@@ -240,9 +260,10 @@ def _worker_starts(parent: int) -> None:
 
 
 def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, mapping: MappingFile | None,
-                   as_of: dt.date, workers: int, progress: Callable[[int], None] | None) -> ScreenSummary:
+                   as_of: dt.date, workers: int, progress: Callable[[int], None] | None,
+                   strict: bool) -> ScreenSummary:
     _keep_freed_memory()  # before the workers fork: they inherit it
-    args = (rules, table.header, mapping, as_of, False)
+    args = (rules, table.header, mapping, as_of, False, strict)
     screener = RowScreener(*args)  # in this process too: validates the header before any work
     encoding = "utf-8" if table.encoding == "utf-8-sig" else table.encoding or "utf-8"
     started = time.perf_counter()
@@ -428,10 +449,11 @@ def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
 
 def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path | None = None,
                  mapping: MappingFile | None = None, as_of: dt.date | None = None, explain: bool = False,
-                 workers: int = 1, progress: Callable[[int], None] | None = None) -> ScreenSummary:
+                 workers: int = 1, progress: Callable[[int], None] | None = None,
+                 strict: bool = False) -> ScreenSummary:
     """The row path: any table, each row handed to `write` with its added values, in order."""
     as_of = as_of or dt.date.today()
-    args = (rules, table.header, mapping, as_of, explain)
+    args = (rules, table.header, mapping, as_of, explain, strict)
     screener = RowScreener(*args)  # in this process too: validates the header before any work
     started = time.perf_counter()
     totals = _Totals(len(screener.checker.base.rules), progress)
