@@ -29,6 +29,7 @@ class Problem:
     value: str | None = None
     vocab: str | None = None
     column: str | None = None  # the spreadsheet column it came from, where loc does not say
+    note: bool = False  # a value recognised that decides nothing (not a warning)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def read_profile(path: str) -> tuple[YamlDoc, Profile]:
 
 
 def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile",
-            warn: Callable[[Problem], None] | None = None) -> Facts:
+            warn: Callable[[Problem], None] | None = None, at_least: frozenset[str] = frozenset()) -> Facts:
     """Resolve every value; `where(loc)` names the place of a problem (file:line or column).
 
     A problem (an unknown value, a district outside the stated province, a tag the org type
@@ -162,6 +163,9 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile",
     given["tags"] = held_ids
     given["not_tags"] = not_ids
     below = {name: _below(taxonomy, name, closure) for name, closure in known.items() if closure is not None}
+    for name in at_least:
+        if known.get(name) is not None:
+            below[name] = frozenset(taxonomy.vocabs[name].entries) - known[name]  # type: ignore[operator]
     return Facts(known=known, held=held, not_held=not_held, given=given, below=below)
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from engine.errors import EligError
 from engine.models import FIELDS, VocabEntry, Vocabulary
+from engine.registry import Registry, load_registry
 from engine.text import match_key
 from engine.yamlio import read_yaml, validation_message
 
@@ -30,8 +31,9 @@ class Vocab:
 
 
 class Taxonomy:
-    def __init__(self, vocabs: dict[str, Vocab]):
+    def __init__(self, vocabs: dict[str, Vocab], registry: Registry | None = None):
         self.vocabs = vocabs
+        self.registry = registry  # values as business registries write them (engine/registry.py)
 
     def vocab(self, field_name: str) -> Vocab:
         return self.vocabs[field_name]
@@ -99,7 +101,8 @@ def load_taxonomy(folder: Path) -> Taxonomy:
         for holder in tag.holders:
             if holder not in vocabs["org_type"].entries:
                 raise EligError(f"{folder}: tag {tag.id!r} names unknown holder {holder!r} (not an org_type)")
-    return Taxonomy(vocabs)
+    known = {name: set(vocab.entries) for name, vocab in vocabs.items()}
+    return Taxonomy(vocabs, load_registry(folder / "registry", known))
 
 
 def _build(pieces: list) -> Vocab:

@@ -84,8 +84,9 @@ class FastMatcher:
 
     def field_codes(self, field: str, facts: Facts) -> np.ndarray:
         """Codes of the conditions on one field (cached: they depend on that field alone)."""
-        # `below` is a function of the closure, so the closure alone is the key
-        key = (field, facts.held[field], facts.not_held[field]) if field in OPEN_FIELDS else (field, facts.known[field])
+        # `below` is a function of the closure but for fields read "at least" (engine/profiles.py)
+        key = (field, facts.held[field], facts.not_held[field]) if field in OPEN_FIELDS else \
+            (field, facts.known[field], facts.below.get(field))
         codes = self._cache.get(key)
         if codes is None:
             codes = np.array([CODE[logic.evaluate(c, facts)] for c in self._fields[field]], dtype=np.int8)

@@ -25,7 +25,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.errors import EligError
-from engine.profiles import Problem
+from engine.models import Profile
+from engine.profiles import Facts, Problem, resolve
+from engine.registry import Registry
+from engine.screen.derive import CODE_PARTS
 from engine.taxonomy import Taxonomy
 from engine.text import match_key
 from engine.yamlio import read_yaml, validation_message
@@ -43,17 +46,21 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "size": ("size", "企业规模", "规模", "企业规模类型"),
     "tags": ("tags", "资质", "荣誉资质", "资质荣誉", "企业资质", "资质认定"),
     "not_tags": ("not_tags", "不具备资质"),
+    # not profile keys: cells that give facts through engine/registry.py and engine/screen/derive.py
+    "credit_code": ("credit_code", "统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码"),
 }
 LIST_KEYS = ("zones", "not_zones", "sectors", "tags", "not_tags")
 LOCATION_KEYS = ("province", "district", "zones", "not_zones")
 VOCABULARY_OF = {"org_type": "org_type", "ownership": "ownership", "province": "location", "district": "location",
                  "zones": "zones", "not_zones": "zones", "sectors": "sectors", "stage": "stage", "size": "size",
                  "tags": "tags", "not_tags": "tags"}
+DISTRICT_SUFFIXES = ("区", "县", "市", "新区")  # what exports leave off a district's name (海淀)
 SPLIT = re.compile(r"[;；,，、]")
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "已认定"}
 NO = {"否", "无", "n", "no", "false", "0", "×", "未认定"}
 
 
+AT_LEAST = "_sectors_at_least"  # in a profile dict from cells: its sectors came from an industry class
 UNKNOWN = "unknown"  # a `values:` target: the value says nothing the rules can use
 
 
@@ -75,6 +82,14 @@ class ColumnMap:
     fields: dict[int, str] = field(default_factory=dict)  # column -> profile key
     flags: dict[int, str] = field(default_factory=dict)  # column -> tag id
     values: dict[int, dict[str, str | None]] = field(default_factory=dict)  # column -> value key -> id (None: unknown)
+    registry: Registry | None = None
+    _taxonomy: Taxonomy | None = None
+    code_sources: list[int] = field(default_factory=list)  # credit-code columns, whose parts follow the header
+
+    @property
+    def width(self) -> int:
+        """Cells per row once the derived ones are appended (engine/screen/derive.py)."""
+        return len(self.header) + len(CODE_PARTS) * len(self.code_sources)
 
     @property
     def used(self) -> list[int]:
@@ -86,11 +101,28 @@ class ColumnMap:
         a yes/no answer is an error, or with `warn` a warning and unknown."""
         out: dict = {}
         location: dict = {}
+        derived: dict[str, str] = {}
+        form_ownership = None  # what a legal form in the type column says of ownership
         for col, key in self.fields.items():
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""
             if not value:
                 continue
+            if key in CODE_PARTS:
+                derived[key] = value
+                continue
+            if key == "org_type" and self.registry and (form := self.registry.legal_form(value)) is not None:
+                if form.org_type:
+                    out["org_type"] = form.org_type
+                form_ownership = form.ownership
+                continue
             target = location if key in LOCATION_KEYS else out
+            if key == "sectors" and self.registry:
+                sectors = self._sectors(col, value, warn)
+                if sectors is not None:
+                    out["sectors"], at_least = sectors
+                    if at_least:
+                        out[AT_LEAST] = True
+                continue
             if key in LIST_KEYS:
                 items = self._mapped_list(col, value)
                 if items is None:  # one item mapped to unknown: the list is not known in full
@@ -110,9 +142,83 @@ class ColumnMap:
                 if warn is None:
                     raise EligError(message)
                 warn(Problem(("tags",), message, value, column=self.header[col]))
+        if form_ownership and "ownership" not in out:
+            out["ownership"] = form_ownership
+        self._from_code(derived, out, warn)
+        if "district" in location:
+            self._district(location)
         if location:
             out["location"] = location
         return out
+
+    def _district(self, location: dict) -> None:
+        """A district cell as exports write it: 海淀 for 海淀区; a zone (北京经济技术开发区, 亦庄 spans
+        大兴区 and 通州区) sets the zone and leaves the district unknown."""
+        assert self._taxonomy is not None
+        raw = location["district"]
+        by_key = self._taxonomy.vocab("location").by_key
+        if match_key(raw) in by_key:
+            return
+        zone = self._taxonomy.vocab("zones").by_key.get(match_key(raw))
+        if zone is not None:
+            del location["district"]
+            location["zones"] = list(dict.fromkeys([*location.get("zones", []), zone]))
+            return
+        province = by_key.get(match_key(location.get("province", "")))
+        for suffix in DISTRICT_SUFFIXES:
+            found = by_key.get(match_key(raw + suffix))
+            if found and (province is None or province in self._taxonomy.up("location", found)):
+                location["district"] = found
+                return
+
+    def _from_code(self, derived: dict[str, str], out: dict, warn: Callable[[Problem], None] | None) -> None:
+        """What a credit code's parts add: the kind of organisation where no type cell said it."""
+        source = self.header[self.code_sources[0]] if self.code_sources else ""
+        if bad := derived.get("code_check"):
+            message = (f"column {source!r}: {bad!r} is not a valid 统一社会信用代码 (GB 32100-2015: 18 characters, "
+                       f"the last a check character); nothing is read from it")
+            if warn is None:
+                raise EligError(message)
+            warn(Problem(("code_check",), message, column=source))
+        kind = self.registry.code_kind(derived["code_kind"]) if self.registry and "code_kind" in derived else None
+        if kind and kind.org_type and "org_type" not in out:
+            out["org_type"] = kind.org_type
+
+    def _sectors(self, col: int, value: str, warn: Callable[[Problem], None] | None) -> tuple[list[str], bool] | None:
+        """A sectors cell's items, with GB/T 4754 classes (engine/registry.py) read as the sectors
+        they decide, and whether any was (those are "at least these"); None when the sectors are
+        unknown (an item mapped to unknown, or a class that decides no sector)."""
+        assert self.registry is not None
+        industry = self.registry.industry
+        if self._mapped(col, value) is None:
+            return None
+        pieces = [value] if industry(value) else [p.strip() for p in re.split(r"[;；,，]", value) if p.strip()]
+        items: list[str] = []
+        for piece in pieces:  # an official name holds 、: split on it only what is not a class
+            items += [piece] if industry(piece) or self._known_sector(piece) else \
+                [v.strip() for v in piece.split("、") if v.strip()]
+        sectors: list[str] = []
+        at_least = False
+        for item in items:
+            mapped = self._mapped(col, item)
+            if mapped is None:
+                return None
+            # a policy sector's own name first (金融业 is one, and a 门类 too): read as a profile would
+            found = industry(mapped) if mapped == item and not self._known_sector(item) else None
+            if found is None:
+                sectors.append(mapped)
+            elif found.sectors:
+                sectors += found.sectors
+                at_least = True
+            else:
+                if warn is not None:
+                    warn(Problem(("sectors",), f"column {self.header[col]!r}: {item!r} (GB/T 4754 {found.code}) decides "
+                                               f"no policy sector; sectors unknown", item, note=True))
+                return None
+        return list(dict.fromkeys(sectors)), at_least
+
+    def _known_sector(self, value: str) -> bool:
+        return self._taxonomy is not None and match_key(value) in self._taxonomy.vocab("sectors").by_key
 
     def _mapped(self, col: int, value: str) -> str | None:
         """A cell's value through the mapping file's `values:` (None: mapped to unknown)."""
@@ -131,12 +237,21 @@ class ColumnMap:
         mapped = [self._mapped(col, item) for item in items]
         return None if None in mapped else mapped  # type: ignore[return-value]
 
+    def facts_of(self, cells: list[str], taxonomy: Taxonomy,
+                 warn: Callable[[Problem], None] | None = None) -> tuple[Profile, Facts]:
+        """A row's profile and its facts, resolved as engine/profiles.py does, with the row's
+        problems sent to `warn` (errors without it)."""
+        given = self.profile(cells, warn)
+        at_least = frozenset({"sectors"}) if given.pop(AT_LEAST, False) else frozenset()
+        profile = Profile.model_validate(given)
+        return profile, resolve(profile, taxonomy, lambda loc: f"column {self.column_of(loc)!r}", warn, at_least)
+
     def column_of(self, loc: list) -> str:
         """The header a profile position comes from, for error messages."""
         key = loc[1] if loc and loc[0] == "location" and len(loc) > 1 else (loc[0] if loc else "")
         for col, k in self.fields.items():
             if k == key:
-                return self.header[col]
+                return self.header[col] if col < len(self.header) else self.header[self.code_sources[0]]
         if key in ("tags", "not_tags") and self.flags:
             return "/".join(self.header[c] for c in self.flags)
         return str(key)
@@ -159,7 +274,7 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
     for key in custom.values():
         if key is not None and key not in HEADERS:
             raise EligError(f"mapping: unknown profile key {key!r}; allowed: {', '.join(HEADERS)}")
-    result = ColumnMap(header=list(header))
+    result = ColumnMap(header=list(header), registry=taxonomy.registry, _taxonomy=taxonomy)
     for col, raw in enumerate(header):
         name = match_key(str(raw or ""))
         if name in ignored:
@@ -180,6 +295,11 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
             raise EligError(f"columns {header[taken[key]]!r} and {header[col]!r} both map to {key!r}; "
                             f"keep one, or ignore one with --columns (ignore: [{header[col]}])")
         taken[key] = col
+    if "credit_code" in taken:  # its parts are read, as derived columns after the header's
+        del result.fields[taken["credit_code"]]
+        result.code_sources = [taken["credit_code"]]
+        for k, part in enumerate(CODE_PARTS):
+            result.fields[len(header) + k] = part
     by_header = {match_key(str(h or "")): c for c, h in enumerate(header)}
     for name, table in mapping.values.items():
         col = by_header.get(match_key(name))

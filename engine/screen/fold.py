@@ -21,19 +21,20 @@ import numpy as np
 from pydantic import ValidationError
 
 from engine.decide.compiled import FastMatcher
-from engine.models import Profile
-from engine.profiles import Problem, resolve
+from engine.profiles import Problem
 from engine.screen.block_cells import Cells, Vocabulary, distinct
 from engine.screen.columns import ColumnMap
+from engine.screen.derive import derive_columns, derive_rows
 from engine.taxonomy import Taxonomy
 
-GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
-    # three columns of a few values each: resolved together, they cost one lookup, not three
-    "firm": (("ownership", "stage", "size"), ("ownership", "stage", "size")),
-    "sectors": (("sectors",), ("sectors",)),
-    "place": (("province", "district", "zones", "not_zones"), ("location", "zones")),
+GROUP_FIELDS = {  # profile keys a group's columns hold, keys it also reads -> condition fields it decides
+    # three columns of a few values each: resolved together, they cost one lookup, not three; the
+    # type column too, for what a legal form (有限责任公司(国有独资)) says of ownership
+    "firm": (("ownership", "stage", "size"), ("org_type",), ("ownership", "stage", "size")),
+    "sectors": (("sectors",), (), ("sectors",)),
+    "place": (("province", "district", "zones", "not_zones", "code_division"), (), ("location", "zones")),
     # org_type and tags resolve together: the org type rules out tags it cannot hold
-    "who": (("org_type", "tags", "not_tags"), ("org_type", "tags")),
+    "who": (("org_type", "tags", "not_tags", "code_check", "code_kind"), (), ("org_type", "tags")),
 }
 MAX_ANSWERS = 50_000  # distinct answers kept per process (each ~60 ids)
 MAX_VALUES = 100_000  # distinct values kept per column (pyarrow rebuilds its lookup of them per block)
@@ -65,6 +66,7 @@ class CellWarning:
     value: str | None = None
     nearest: tuple[str, ...] = ()
     vocab: str | None = None  # the vocabulary it is unknown to (a `values:` mapping can fix it)
+    note: bool = False  # recognised, but decides nothing: reported at the end, not in the row's cell
 
 
 @dataclass
@@ -91,11 +93,11 @@ class BatchScreener:
         self.strict = strict  # warnings are errors
         self.columns = columns
         self.taxonomy = taxonomy
-        self.width = len(columns.header)
+        self.width = columns.width
         self.groups: list[_Group] = []
         decided: set[str] = set()
-        for name, (keys, fields) in GROUP_FIELDS.items():
-            cols = sorted(c for c, k in columns.fields.items() if k in keys)
+        for name, (keys, also, fields) in GROUP_FIELDS.items():
+            cols = sorted(c for c, k in columns.fields.items() if k in keys or k in also)
             cols += sorted(columns.flags) if name == "who" else []
             read = tuple(f for f in fields if f in fast.fields)
             decided.update(read)
@@ -124,11 +126,10 @@ class BatchScreener:
                 nearest = tuple(self.taxonomy.nearest(problem.vocab, problem.value)) \
                     if problem.value and problem.vocab in self.taxonomy.vocabs else ()
                 found.append(CellWarning(problem.column or self.columns.column_of(list(problem.loc)),
-                                         problem.message, problem.value, nearest, problem.vocab))
+                                         problem.message, problem.value, nearest, problem.vocab, problem.note))
 
         try:
-            profile = Profile.model_validate(self.columns.profile(only, warn))
-            facts = resolve(profile, self.taxonomy, lambda loc: f"column {self.columns.column_of(loc)!r}", warn)
+            _, facts = self.columns.facts_of(only, self.taxonomy, warn)
         except ValidationError as exc:
             first = exc.errors()[0]
             group.errors[index] = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
@@ -153,6 +154,7 @@ class BatchScreener:
 
     def rule_codes(self, rows: list[list[str]], problems: list[str | None]) -> Folded:
         """The fold of rows of cells (codes in the fold's order `fast.order`)."""
+        rows = derive_rows(self.columns.code_sources, rows)
         cells_of = list(zip(*rows)) if rows else []
         states = []
         for group in self.groups:
@@ -169,6 +171,7 @@ class BatchScreener:
 
     def cell_codes(self, cells: Cells) -> Folded:
         """The same from a plain CSV block's columns (engine/screen/block_cells.py)."""
+        table = derive_columns(self.columns.code_sources, cells.table)
         states = []
         for group in self.groups:
             if not group.columns:
@@ -177,7 +180,7 @@ class BatchScreener:
             if not group.vocabularies or max(len(v.values) for v in group.vocabularies) > MAX_VALUES:
                 group.vocabularies = [Vocabulary() for _ in group.columns]
                 group.by_ids.clear()
-            ids = [v.ids(cells.table.column(c)) for v, c in zip(group.vocabularies, group.columns)]
+            ids = [v.ids(table.column(c)) for v, c in zip(group.vocabularies, group.columns)]
             combined, size = np.zeros(len(cells), dtype=np.int64), 1  # each combination of ids, numbered
             for column_ids, vocabulary in zip(ids, group.vocabularies):
                 if size * len(vocabulary.values) >= MAX_COMBINATIONS:  # renumber those so far, densely
@@ -233,7 +236,9 @@ class BatchScreener:
             if found_warnings is not None:
                 text = joined.get(found_warnings)
                 if text is None:
-                    text = joined[found_warnings] = "; ".join(w.text for w in found_warnings)
+                    text = joined[found_warnings] = "; ".join(w.text for w in found_warnings if not w.note)
+                if not text:  # notes only
+                    continue
                 if self.strict:
                     errors[i] = errors[i] or text
                 else:

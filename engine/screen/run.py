@@ -33,12 +33,12 @@ import numpy as np
 from engine.decide import checker_for
 from engine.decide.compiled import FastMatcher, in_force_mask
 from engine.errors import EligError
-from engine.models import Profile
-from engine.profiles import Problem, resolve
+from engine.profiles import Problem
 from engine.screen.block_cells import read_plain
 from engine.screen.block_lines import CsvLines
 from engine.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
 from engine.screen.columns import ColumnMap, MappingFile, map_columns
+from engine.screen.derive import derive_rows
 from engine.screen.fold import Answer, BatchScreener, Folded
 from engine.screen.read import Row, Table, not_valid_text
 from engine.screen.write import Output, csv_cells, open_writer, row_error
@@ -156,8 +156,8 @@ class RowScreener:
         def ignore(problem: Problem) -> None:  # already in the row's warnings cell
             pass
 
-        profile = Profile.model_validate(self.columns.profile(row.cells, ignore))
-        facts = resolve(profile, self.checker.base.taxonomy, warn=ignore)
+        profile, facts = self.columns.facts_of(derive_rows(self.columns.code_sources, [row.cells])[0],
+                                               self.checker.base.taxonomy, ignore)
         dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         return check_json(self.checker.check(facts, dumped, self.as_of))
 

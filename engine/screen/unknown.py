@@ -11,13 +11,20 @@ SHOWN = 10  # values listed per column
 
 
 def unknown_report(unknown: Counter, n_warned: int) -> list[str]:
-    """Lines for stderr; none when no row had a warning."""
+    """Lines for stderr: notes (values recognised that decide nothing), then the warnings."""
     if not unknown:
         return []
     by_column: dict[str, list[tuple[CellWarning, int]]] = defaultdict(list)
+    notes: Counter = Counter()
     for warning, count in unknown.items():
-        by_column[warning.column].append((warning, count))
-    lines = [f"warnings: {n_warned} rows have a cell the rules could not use; that field is unknown for them"]
+        if warning.note:
+            notes[warning] += count
+        else:
+            by_column[warning.column].append((warning, count))
+    lines = [f"note: {_rows(count)}: {w.text}" for w, count in sorted(notes.items(), key=lambda wn: (-wn[1], wn[0].text))]
+    if not by_column:
+        return lines
+    lines.append(f"warnings: {_rows(n_warned)} have a cell the rules could not use; that field is unknown for them")
     mappable: dict[str, list[CellWarning]] = {}
     for column in sorted(by_column, key=lambda c: (-sum(n for _, n in by_column[c]), c)):
         found = sorted(by_column[column], key=lambda wn: (-wn[1], wn[0].value or "", wn[0].text))
