@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from engine.errors import EligError
 from engine.models import OPEN_FIELDS, Profile
 from engine.taxonomy import Taxonomy
-from engine.yamlio import YamlDoc, read_yaml, validation_message
+from engine.yamlio import YamlDoc, decode_text, read_yaml, validation_message
 
 SINGLE_FIELDS = ("org_type", "ownership", "stage", "size")
 
@@ -57,7 +57,7 @@ class Facts:
 def read_profile(path: str) -> tuple[YamlDoc, Profile]:
     """Read and validate a profile file (`-` for stdin); YAML or JSON."""
     if path == "-":
-        doc = YamlDoc("<stdin>", sys.stdin.read())
+        doc = YamlDoc("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"))
     else:
         doc = read_yaml(Path(path))
     if not isinstance(doc.data, dict):

@@ -59,14 +59,28 @@ class YamlDoc:
 
 def read_yaml(path: Path) -> YamlDoc:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise EligError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise EligError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise EligError(f"{path}: cannot read: {exc.strerror}") from None
-    return YamlDoc(path, text)
+    return YamlDoc(path, decode_text(data, str(path)))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """A text file's text: UTF-8 (with or without a BOM), UTF-16 with a BOM, or GBK/GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8-sig", "gb18030"]
+    problems = []
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            problems.append(exc)
+    first = problems[0]
+    raise EligError(f"{name}: not UTF-8, UTF-16 or GB18030 text ({first.reason} at byte {first.start})")
 
 
 def spell_loc(prefix: str, loc: Sequence[str | int]) -> str:

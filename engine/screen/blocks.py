@@ -40,6 +40,13 @@ def line_count(data: bytes | np.ndarray) -> int:
     return lines
 
 
+def record_count(codes: np.ndarray) -> int:
+    """The records of a block of whole records: its line breaks outside quotes."""
+    breaks = np.flatnonzero(codes == 10)
+    quotes = np.flatnonzero(codes == 34)
+    return int(np.count_nonzero(np.searchsorted(quotes, breaks) % 2 == 0))
+
+
 def _record_end(data: bytes | np.ndarray, last: bool) -> int:
     """Just after the last (or first) line break in `data` that lies outside quotes; 0 if none."""
     codes = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
@@ -72,9 +79,10 @@ class Span:
     start: int
     end: int
     first_line: int  # the file line number of its first line
+    first_row: int  # the spreadsheet row number of its first record (a multi-line cell is one row)
 
 
-def spans(path: str, start: int, first_line: int) -> Iterator[Span]:
+def spans(path: str, start: int, first_line: int, first_row: int) -> Iterator[Span]:
     """The blocks of a CSV file from `start` (after its header), each ending after a whole record."""
     size = BLOCK  # read here, so tests can make blocks tiny
     index = 0
@@ -89,15 +97,21 @@ def spans(path: str, start: int, first_line: int) -> Iterator[Span]:
                     end = min(start + size, length)
                     while (cut := _cut(whole, codes, start, end)) == 0:  # a record longer than a block: read on
                         end = min(end + size, length)
-                    yield Span(index, start, start + cut, first_line)
-                    if whole.find(b"\r", start, start + cut) >= 0:
-                        first_line += line_count(codes[start:start + cut])
-                    else:
-                        first_line += int(np.count_nonzero(codes[start:start + cut] == 10))
+                    yield Span(index, start, start + cut, first_line, first_row)
+                    lines, records = _counts(whole, codes[start:start + cut], start)
+                    first_line += lines
+                    first_row += records
                     index += 1
                     start += cut
             finally:
                 del codes  # the map closes only once no array looks into it
+
+
+def _counts(whole: mmap.mmap, block: np.ndarray, start: int) -> tuple[int, int]:
+    """A block's lines and records (they differ where a quoted cell holds a line break)."""
+    end = start + len(block)
+    lines = line_count(block) if whole.find(b"\r", start, end) >= 0 else int(np.count_nonzero(block == 10))
+    return lines, record_count(block) if whole.find(b'"', start, end) >= 0 else lines
 
 
 def _cut(whole: mmap.mmap, codes: np.ndarray, start: int, end: int) -> int:
@@ -133,13 +147,13 @@ def fit(cells: list[str], width: int) -> tuple[list[str], str | None] | None:
     return cells[:width] + [""] * (width - len(cells)), None
 
 
-def parse_block(text: str, first_line: int, width: int) -> BlockRows:
-    """A block's records through the csv module (for blocks engine/screen/block_cells.py does not take)."""
+def parse_block(text: str, first_row: int, width: int) -> BlockRows:
+    """A block's records through the csv module (for blocks engine/screen/block_cells.py does not
+    take), numbered by spreadsheet row from `first_row`."""
     out = BlockRows([], [], [], [])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for row in reader:
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=first_row):
         if (fitted := fit(row, width)) is not None:
-            _add(out, fitted, csv_cells(fitted[0]), first_line + reader.line_num - 1)
+            _add(out, fitted, csv_cells(fitted[0]), number)
     return out
 
 

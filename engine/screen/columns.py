@@ -49,6 +49,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     # not profile keys: cells that give facts through engine/registry.py and engine/screen/derive.py
     "credit_code": ("credit_code", "统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码"),
 }
+EXTRA_KEYS = ("credit_code",)  # headers of cells that are not profile keys
 LIST_KEYS = ("zones", "not_zones", "sectors", "tags", "not_tags")
 LOCATION_KEYS = ("province", "district", "zones", "not_zones")
 VOCABULARY_OF = {"org_type": "org_type", "ownership": "ownership", "province": "location", "district": "location",

@@ -1,5 +1,6 @@
-"""Reading firm lists as people export them: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030),
-XLSX and JSONL, from a file or stdin, streamed row by row."""
+"""Reading firm lists as people export them: CSV and TSV (UTF-8 with or without a BOM, UTF-16
+as Excel saves "Unicode text", GBK/GB18030), XLSX and JSONL, from a file or stdin, streamed
+row by row. Rows are numbered as a spreadsheet shows them: a quoted multi-line cell is one row."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import io
 import json
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import IO, Any
 
 from engine.errors import EligError
 from engine.screen.blocks import fit
-from engine.screen.columns import HEADERS
+from engine.screen.columns import EXTRA_KEYS, HEADERS
 from engine.text import match_key
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -66,16 +68,27 @@ def open_table(path: str) -> Table:
         fmt = "xlsx" if head.startswith(b"PK") else "jsonl" if stripped.startswith(b"{") else "csv"
     if fmt == "xlsx":
         return _xlsx(name, raw)
-    encoding = _encoding(head, name)
+    encoding = text_encoding(head, name)
     text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
     if fmt == "jsonl":
         return _jsonl(name, text, encoding)
-    return _csv(name, text, encoding, delimiter="\t" if name.lower().endswith(".tsv") else ",")
+    return _csv(name, text, encoding, _delimiter(name, head, encoding))
 
 
-def _encoding(head: bytes, name: str) -> str:
+def _delimiter(name: str, head: bytes, encoding: str) -> str:
+    """Tab for a .tsv file, or when the first line has tabs and no commas (Excel's "Unicode text")."""
+    if name.lower().endswith(".tsv"):
+        return "\t"
+    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
+    return "\t" if "\t" in first and "," not in first else ","
+
+
+def text_encoding(head: bytes, name: str) -> str:
+    """The encoding of a text file from its first bytes: a BOM's, else UTF-8, else GB18030."""
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     # judge whole lines only: the sample may end inside a multi-byte character
     sample = head[:head.rfind(b"\n") + 1] or head
     try:
@@ -119,9 +132,9 @@ def _csv(name: str, text: IO[str], encoding: str, delimiter: str) -> Table:
 
     def rows() -> Iterator[Row]:
         width = len(header)
-        for cells in reader:
+        for number, cells in enumerate(reader, start=2):  # the header is row 1
             if (fitted := fit(cells, width)) is not None:  # None: a blank line
-                yield Row(reader.line_num, fitted[0], problem=fitted[1])
+                yield Row(number, fitted[0], problem=fitted[1])
         text.close()
 
     return Table(name, "csv", header, _decode_errors(rows(), name, encoding), encoding, delimiter)
@@ -149,27 +162,46 @@ def _cell(value: Any) -> str:
 
 
 def _jsonl(name: str, text: IO[str], encoding: str) -> Table:
-    lines = enumerate(text, start=1)
-    first: dict | None = None
-    pending: list[tuple[int, str]] = []
-    for number, line in lines:
-        if not line.strip():
-            continue
-        pending.append((number, line))
-        try:
-            candidate = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(candidate, dict):
-            first = candidate
-            break
-    if first is None:
+    """Each line read by its own keys: the header is every key any line has, in order of first
+    sight (a first pass over the file; stdin is kept in a temporary file for the second)."""
+    spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    keys: dict[str, None] = {}
+    found = False
+    try:
+        for line in text:
+            spool.write(line)
+            try:
+                record = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                found = True
+                keys.update(dict.fromkeys(_flatten(record)))
+    except UnicodeDecodeError as exc:
+        spool.close()
+        raise not_valid_text(name, encoding, exc) from None
+    finally:
+        text.close()
+    if not found:
+        spool.close()
         raise EligError(f"{name}: no JSON object found; each line must be one object such as "
                         '{"name": "…", "org_type": "企业"}')
-    # every profile key is a column, whichever keys the first object happens to have
-    header = list(_flatten(first))
-    present = {match_key(h) for h in header}
-    header += [names[0] for names in HEADERS.values() if not present & {match_key(n) for n in names}]
+    # keys naming the same profile key (企业类型 on one line, org_type on another) share a column
+    field_of = {match_key(n): key for key, names in HEADERS.items() for n in names}
+    header: list[str] = []
+    column_of: dict[str, int] = {}  # key -> its column
+    by_field: dict[str, int] = {}
+    for key in keys:
+        known = field_of.get(match_key(key))
+        if known is not None and known in by_field:
+            column_of[key] = by_field[known]
+            continue
+        column_of[key] = len(header)
+        header.append(key)
+        if known is not None:
+            by_field[known] = column_of[key]
+    # every profile key is a column, whichever keys the lines happen to have
+    header += [names[0] for key, names in HEADERS.items() if key not in EXTRA_KEYS and key not in by_field]
 
     def parse(number: int, line: str) -> Row:
         try:
@@ -178,18 +210,20 @@ def _jsonl(name: str, text: IO[str], encoding: str) -> Table:
             return Row(number, [""] * len(header), {}, f"not valid JSON: {exc.msg} (column {exc.colno})")
         if not isinstance(record, dict):
             return Row(number, [""] * len(header), {}, "not a JSON object")
-        flat = _flatten(record)
-        return Row(number, [flat.get(h, "") for h in header], record)
+        cells = [""] * len(header)
+        for key, value in _flatten(record).items():
+            if value or not cells[column_of[key]]:
+                cells[column_of[key]] = value
+        return Row(number, cells, record)
 
     def rows() -> Iterator[Row]:
-        for number, line in pending:
-            yield parse(number, line)
-        for number, line in lines:
+        spool.seek(0)
+        for number, line in enumerate(spool, start=1):
             if line.strip():
                 yield parse(number, line)
-        text.close()
+        spool.close()
 
-    return Table(name, "jsonl", header, _decode_errors(rows(), name, encoding), encoding)
+    return Table(name, "jsonl", header, rows(), encoding)
 
 
 def _xlsx(name: str, raw: IO[bytes]) -> Table:

@@ -118,13 +118,14 @@ class RowScreener:
             tally.fallback = self.checker.fallback
         return results, tally
 
-    def screen_block(self, data: bytes, first_line: int, encoding: str, name: str) -> tuple[list[bytes], int, Tally]:
+    def screen_block(self, data: bytes, span: Span, encoding: str, name: str) -> tuple[list[bytes], int, Tally]:
         """A block of CSV records as the output's bytes (buffers to write one after the other,
         and their total size), and the tally."""
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise not_valid_text(name, encoding, exc, f" near line {first_line + line_count(data[:exc.start])}") from None
+            where = f" near line {span.first_line + line_count(data[:exc.start])}"
+            raise not_valid_text(name, encoding, exc, where) from None
         block = data if encoding == "utf-8" else text.encode()
         width = len(self.columns.header)
         cells = read_plain(block, width)
@@ -136,9 +137,9 @@ class RowScreener:
                 safe_prefix = csv_cells(prefixes[i].decode().split(",")).encode()
                 prefix_size += len(safe_prefix) - len(prefixes[i])
                 prefixes[i] = safe_prefix
-            numbers: list[int] | range = range(first_line, first_line + len(cells))
+            numbers: list[int] | range = range(span.first_row, span.first_row + len(cells))
         else:
-            rows = parse_block(text, first_line, width)
+            rows = parse_block(text, span.first_row, width)
             if not rows.cells:
                 return [], 0, Tally(0, 0, 0, np.zeros(len(self.batch.ids), np.int64), np.zeros(len(self.batch.ids), np.int64))
             folded = self.batch.rule_codes(rows.cells, rows.problems)
@@ -270,7 +271,7 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
     start = data_start(path)
     with open(path, "rb") as f:
         first_line = line_count(f.read(start)) + 1
-    blocks = spans(path, start, first_line)
+    blocks = spans(path, start, first_line, first_row=2)  # the header is row 1
     out.stream.flush()  # the header, written as text: the blocks go below it as bytes
     raw = out.stream.buffer if hasattr(out.stream, "buffer") else out.stream
     raw.flush()
@@ -280,7 +281,7 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
         offset = raw.tell() if out.file else 0
         try:
             for span in blocks:
-                pieces, size, tally = screener.screen_block(read_span(fd, span), span.first_line, encoding, table.name)
+                pieces, size, tally = screener.screen_block(read_span(fd, span), span, encoding, table.name)
                 if out.file:  # straight from the buffers into the file, as the workers do
                     _write_at(raw.fileno(), pieces, offset)
                     offset += size
@@ -391,7 +392,7 @@ def _serve(conn: Connection, parent: int, args: tuple, encoding: str, path: str,
         try:
             if message[0] == "screen":
                 span = message[1]
-                pieces, size, tally = screener.screen_block(read_span(source, span), span.first_line, encoding, name)
+                pieces, size, tally = screener.screen_block(read_span(source, span), span, encoding, name)
                 if sink is None:
                     conn.send(("screened", span.index, tally, b"".join(pieces)))
                 else:
