@@ -166,11 +166,15 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
               help="YAML file mapping your headers and values: {columns: {客户名称: name}, flags: {…}, "
                    "values: {所属行业: {…}}, ignore: […]}.")
 @click.option("--strict", is_flag=True, help="A row with a warning (a value not recognised) is an error row.")
+@click.option("--sheet", help="Workbook sheet to read (default: the first with a header row).")
+@click.option("--header-row", type=click.IntRange(1), help="Workbook row that names the columns (default: the "
+              "first naming a known column, below any title rows).")
 @rules_option
 @user_errors
 def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool, workers: int,
-           as_of: dt.date | None, columns: Path | None, strict: bool, rules: Path | None) -> None:
-    """Screen a list of applicants (CSV, XLSX or JSONL; - for stdin) against every measure.
+           as_of: dt.date | None, columns: Path | None, strict: bool, sheet: str | None, header_row: int | None,
+           rules: Path | None) -> None:
+    """Screen a list of applicants (CSV/TSV, XLSX/XLS/ODS or JSONL; - for stdin) against every measure.
 
     One output row per input row, in order, input columns kept, plus eligible and possible
     measure ids, their counts, warnings and an error. A value not recognised leaves that field
@@ -189,7 +193,7 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
 
     if output:
         check_writable(output)
-    table = open_table(input_path)
+    table = open_table(input_path, sheet, header_row)
     fmt = fmt or (format_of(str(output)) if output else None) or table.format
     if explain and fmt != "jsonl":
         raise EligError("--explain needs jsonl output (--format jsonl): a check result does not fit a cell")

@@ -126,14 +126,20 @@ def test_no_cell_starts_a_formula(tmp_path):
     source = write_inputs(tmp_path)["csv"]
     out = tmp_path / "out.xlsx"
     assert run("screen", str(source), "-o", str(out), "--as-of", AS_OF).exit_code == 0
-    book = load_workbook(out, read_only=True)
-    cells = [c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
-    assert "'=HYPERLINK()" in cells and "'+1" in cells and "'@mention" in cells
-    assert not [c for c in cells if isinstance(c, str) and c and c[0] in "=+-@"]
+    book = load_workbook(out)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    # XLSX: text is typed text, kept as it was; no cell is a formula; counts are numbers
+    assert {"=HYPERLINK()", "+1", "-x", "@mention"} <= {c.value for c in cells}
+    assert not [c.value for c in cells if c.data_type == "f"]
     assert book.sheetnames == ["screened", "summary"]
+    header = [c.value for c in book["screened"][1]]
+    counts = [row[header.index("n_eligible")].value for row in book["screened"].iter_rows(min_row=2)]
+    assert all(isinstance(n, int) for n in counts if n is not None) and any(counts)
+    # CSV: an apostrophe where a formula could start, and only there (+1 is a number)
     text = run("screen", str(source), "--format", "csv", "--as-of", AS_OF).stdout
-    for row in csv.reader(io.StringIO(text)):
-        assert not [c for c in row if c and c[0] in "=+-@"]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert {"'=HYPERLINK()", "+1", "'-x", "'@mention"} <= {c for row in rows for c in row}
+    assert not [c for row in rows for c in row if c and (c[0] in "=@" or c[0] in "+-" and not c[1:].isdigit())]
 
 
 def test_explain_carries_the_check_result(tmp_path):

@@ -1,6 +1,6 @@
 """Reading firm lists as people export them: CSV and TSV (UTF-8 with or without a BOM, UTF-16
-as Excel saves "Unicode text", GBK/GB18030), XLSX and JSONL, from a file or stdin, streamed
-row by row. Rows are numbered as a spreadsheet shows them: a quoted multi-line cell is one row."""
+as Excel saves "Unicode text", GBK/GB18030), workbooks (XLSX, XLS, ODS: title rows above
+the header skipped, merged cells filled) and JSONL, from a file or stdin, streamed row by row. Rows are numbered as a spreadsheet shows them: a quoted multi-line cell is one row."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import io
 import json
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from engine.screen.blocks import fit
 from engine.screen.columns import EXTRA_KEYS, HEADERS
 from engine.text import match_key
 
-FORMATS = ("csv", "xlsx", "jsonl")
+FORMATS = ("csv", "xlsx", "jsonl")  # "xlsx" reads any workbook: .xlsx, .xls, .ods
 SAMPLE = 1 << 16
 
 
@@ -44,11 +43,13 @@ class Table:
 
 def format_of(path: str) -> str | None:
     suffix = Path(path).suffix.lower()
-    return {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    return {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx", ".ods": "xlsx",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}.get(suffix)
 
 
-def open_table(path: str) -> Table:
+def open_table(path: str, sheet: str | None = None, header_row: int | None = None) -> Table:
+    """A table from a file (`-`: stdin); for workbooks, the sheet and the header row (1-based)
+    when not found by themselves."""
     if path == "-":
         stdin = sys.stdin.buffer  # re-buffered, so its first SAMPLE bytes can be peeked at
         raw: IO[bytes] = io.BufferedReader(getattr(stdin, "raw", stdin), buffer_size=SAMPLE)
@@ -65,9 +66,11 @@ def open_table(path: str) -> Table:
     head = raw.peek(SAMPLE)[:SAMPLE] if hasattr(raw, "peek") else b""
     if fmt is None:
         stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        fmt = "xlsx" if head.startswith(b"PK") else "jsonl" if stripped.startswith(b"{") else "csv"
+        fmt = "xlsx" if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")) else "jsonl" if stripped.startswith(b"{") else "csv"
     if fmt == "xlsx":
-        return _xlsx(name, raw)
+        return _sheet(name, raw, sheet, header_row)
+    if sheet is not None or header_row is not None:
+        raise EligError(f"{name}: --sheet and --header-row are for workbooks (.xlsx, .xls, .ods)")
     encoding = text_encoding(head, name)
     text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
     if fmt == "jsonl":
@@ -226,35 +229,71 @@ def _jsonl(name: str, text: IO[str], encoding: str) -> Table:
     return Table(name, "jsonl", header, rows(), encoding)
 
 
-def _xlsx(name: str, raw: IO[bytes]) -> Table:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _sheet(name: str, raw: IO[bytes], sheet_name: str | None, header_row: int | None) -> Table:
+    """A workbook sheet (XLSX, XLS or ODS, through python-calamine): the named sheet, or the first
+    with a header; the header row given, or the first whose cells name known columns (title rows
+    above it are skipped); a merged range's value in each of its cells."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     data = io.BytesIO(raw.read())
     raw.close()
     try:
-        book = load_workbook(data, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise EligError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        header = [_xlsx_cell(v) for v in next(values)]
-    except StopIteration:
-        raise EligError(f"{name}: the first sheet is empty; its first row must name the columns") from None
-    while header and not header[-1]:
-        header.pop()
+        book = CalamineWorkbook.from_filelike(data)
+        names = book.sheet_names
+        if sheet_name is not None and sheet_name not in names:
+            raise EligError(f"{name}: no sheet {sheet_name!r}; its sheets: {', '.join(names)}")
+        candidates = [sheet_name] if sheet_name is not None else names
+        for candidate in candidates:
+            sheet = book.get_sheet_by_name(candidate)
+            grid = [[_xlsx_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+                _fill(grid, r0, c0, r1, c1)
+            found = _header_row(grid, header_row)
+            if found is not None:
+                break
+    except CalamineError as exc:
+        raise EligError(f"{name}: not a readable workbook ({exc})") from None
+    if found is None:
+        where = f"sheet {sheet_name!r}" if sheet_name else "any sheet"
+        raise EligError(f"{name}: no header row in {where}; name the columns in the first row, or give "
+                        f"--header-row N" + ("" if sheet_name else " and --sheet NAME"))
+    width = max((len(r) for r in grid), default=0)
+    while width and not any(len(r) >= width and r[width - 1].strip() for r in grid[found:]):
+        width -= 1  # trailing columns empty in every row
+    header = (grid[found] + [""] * width)[:width]
 
     def rows() -> Iterator[Row]:
-        width = len(header)
-        for number, cells in enumerate(values, start=2):
-            cells = [_xlsx_cell(v) for v in cells]
-            if not any(c.strip() for c in cells):
-                continue
-            yield Row(number, (cells + [""] * width)[:width])
-        book.close()
+        for number, cells in enumerate(grid[found + 1:], start=found + 2):
+            if any(c.strip() for c in cells):
+                yield Row(number, (cells + [""] * width)[:width])
 
     return Table(name, "xlsx", header, rows())
+
+
+def _fill(grid: list[list[str]], r0: int, c0: int, r1: int, c1: int) -> None:
+    """A merged range's value (its top-left cell's) in each of its cells."""
+    while len(grid) <= r1:
+        grid.append([])
+    value = grid[r0][c0] if c0 < len(grid[r0]) else ""
+    for r in range(r0, r1 + 1):
+        row = grid[r]
+        row.extend([""] * (c1 + 1 - len(row)))
+        for c in range(c0, c1 + 1):
+            row[c] = value
+
+
+HEADER_SEARCH = 20  # rows searched for the header, below title rows
+
+
+def _header_row(grid: list[list[str]], given: int | None) -> int | None:
+    """The index of the header row: `given` (1-based), or the first row naming a known column."""
+    if given is not None:
+        return given - 1 if given <= len(grid) else None
+    known = {match_key(n) for names in HEADERS.values() for n in names}
+    for index, row in enumerate(grid[:HEADER_SEARCH]):
+        if any(match_key(c) in known for c in row if c):
+            return index
+    return next((i for i, row in enumerate(grid[:1]) if any(c.strip() for c in row)), None)
 
 
 def _xlsx_cell(value: Any) -> str:

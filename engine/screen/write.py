@@ -1,7 +1,8 @@
 """Writing screening results: CSV, JSONL or XLSX (with a summary sheet).
 
-Cells that would start a formula in a spreadsheet (=, +, -, @) are prefixed with an
-apostrophe. A file has no name until it is complete (engine/outfile.py), so a crash never leaves
+In CSV, a cell that would start a formula in a spreadsheet (=, +, -, @, but not a plain number
+such as -3) is prefixed with an apostrophe; in XLSX, text cells are typed text, so none is a
+formula and every value is kept as it was. A file has no name until it is complete (engine/outfile.py), so a crash never leaves
 a half-written result under the real name, nor a temporary one. The same input gives the same bytes.
 """
 
@@ -21,16 +22,20 @@ from engine.outfile import AtomicFile
 FORMULA_START = frozenset("=+-@\t\r")
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")  # a spreadsheet reads it as a number
+
+
 def safe(value: Any) -> Any:
-    """A cell that cannot start a formula: text starting with = + - @ gets an apostrophe."""
-    if isinstance(value, str) and value[:1] in FORMULA_START:
+    """A cell that cannot start a formula: text starting with = + - @ (a tab, a carriage return)
+    gets an apostrophe, unless it is a plain number (-3 keeps its value)."""
+    if isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 
 
 def safe_cells(cells: list[str]) -> list[str]:
     """safe() for a row of input text cells (the hot path of screening)."""
-    return [("'" + c) if c[:1] in FORMULA_START else c for c in cells]
+    return [("'" + c) if c[:1] in FORMULA_START and not _NUMBER.fullmatch(c) else c for c in cells]
 
 
 class Output:
@@ -126,16 +131,26 @@ class XlsxWriter:
         self.out = out
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("screened")
-        self.sheet.append([safe(h) for h in header + added])
+        self.sheet.append([self._text(h) for h in header + added])
         self.joined = _Joined()
 
     def write(self, cells: list, record: dict | None, values: list) -> None:
-        self.sheet.append(safe_cells(cells) + self.joined.cells(values))
+        self.sheet.append([self._text(c) for c in cells] + [self._text(c) for c in self.joined.cells(values, _as_is)])
+
+    def _text(self, value: Any) -> Any:
+        """A text cell as text: openpyxl would write one starting with = as a formula."""
+        if isinstance(value, str) and value.startswith("="):
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self.sheet, value)
+            cell.data_type = "s"
+            return cell
+        return value
 
     def close(self, summary: list[list]) -> None:
         sheet = self.book.create_sheet("summary")
         for row in summary:
-            sheet.append([safe(c) for c in row])
+            sheet.append(row)  # ids, titles and counts: none starts with =
         buffer = io.BytesIO()
         self.book.save(buffer)
         self.out.stream.write(_stable_zip(buffer.getvalue()))
@@ -156,13 +171,18 @@ def _stable_zip(data: bytes) -> bytes:
     return result.getvalue()
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 class _Joined:
     """Added values as spreadsheet cells: id lists joined by ';' (cached: rows share answers)."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple, str] = {}
 
-    def cells(self, values: list) -> list:
+    def cells(self, values: list, guard=safe) -> list:
+        """The cells, text ones through `guard` (XLSX keeps text as it is: cells typed text)."""
         out = []
         for value in values:
             if isinstance(value, (list, tuple)):
@@ -176,7 +196,7 @@ class _Joined:
             elif isinstance(value, dict):
                 out.append(json.dumps(value, ensure_ascii=False))
             else:
-                out.append(safe(value))
+                out.append(guard(value))
         return out
 
 
