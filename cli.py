@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import signal
 import sys
 from pathlib import Path
 
 import click
 
-from engine import __version__
+from engine import __version__, interrupts
 from engine.errors import EligError
 from engine.outfile import check_writable, write_text
 from engine.text import printable
@@ -36,22 +35,20 @@ def user_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        previous = signal.signal(signal.SIGTERM, _terminated)
-        try:
-            return func(*args, **kwargs)
-        except EligError as exc:
-            click.echo(f"error: {printable(str(exc))}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        with interrupts.handled(_terminated):
+            try:
+                return func(*args, **kwargs)
+            except EligError as exc:
+                click.echo(f"error: {printable(str(exc))}", err=True)
+                sys.exit(2)
+            except KeyboardInterrupt:
+                click.echo("interrupted", err=True)
+                sys.exit(130)
 
     return wrapper
 
 
-def _terminated(signum, frame) -> None:
+def _terminated() -> None:
     click.echo("terminated", err=True)
     raise SystemExit(143)  # unwinds like an exception: output files are abandoned, workers stopped
 
@@ -322,6 +319,7 @@ def _may_save(path: Path, force: bool) -> None:
 def _read_answer() -> str:
     """One line of input; end of input stops the interview like `q`. (click.prompt would turn
     Ctrl-C into the same Abort as end of input; Ctrl-C must instead leave without saving.)"""
+    interrupts.check()  # a Ctrl-C dropped while the question was prepared
     try:
         return input("> ")
     except EOFError:

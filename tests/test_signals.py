@@ -95,3 +95,24 @@ def test_a_screen_stopped_mid_run_leaves_no_workers_and_no_file(tmp_path, interr
             os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group, if anything
         except ProcessLookupError:
             pass
+
+
+def test_a_ctrl_c_dropped_in_a_finalizer_is_raised_again_at_the_next_check():
+    """Python drops a signal's exception raised inside a finalizer ("Exception ignored in …");
+    engine/interrupts.py records the signal, so the next safe point raises it after all."""
+    import gc
+    import os
+    import signal
+
+    from engine import interrupts
+
+    class Interrupted:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)  # its KeyboardInterrupt is raised in here, and dropped
+
+    with interrupts.handled(lambda: None):
+        Interrupted()
+        gc.collect()
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+    interrupts.check()  # outside: nothing pending

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import interrupts
 from engine.decide import checker_for
 from engine.decide.compiled import FastMatcher, in_force_mask
 from engine.errors import EligError
@@ -157,7 +158,8 @@ class RowScreener:
         def ignore(problem: Problem) -> None:  # already in the row's warnings cell
             pass
 
-        profile, facts = self.columns.facts_of(derive_rows(self.columns.code_sources, [row.cells])[0],
+        cells = derive_rows(self.columns.code_sources, self.columns.address_sources, [row.cells])[0]
+        profile, facts = self.columns.facts_of(cells,
                                                self.checker.base.taxonomy, ignore)
         dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         return check_json(self.checker.check(facts, dumped, self.as_of))
@@ -281,6 +283,7 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
         offset = raw.tell() if out.file else 0
         try:
             for span in blocks:
+                interrupts.check()
                 pieces, size, tally = screener.screen_block(read_span(fd, span), span, encoding, table.name)
                 if out.file:  # straight from the buffers into the file, as the workers do
                     _write_at(raw.fileno(), pieces, offset)
@@ -327,6 +330,7 @@ class _Pool:
         more = True
         try:
             while True:
+                interrupts.check()
                 for k, conn in enumerate(self.conns):
                     while more and screening[k] < 2:
                         span = next(blocks, None)
@@ -460,6 +464,7 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
     totals = _Totals(len(screener.checker.base.rules), progress)
 
     def consume(batch: list[Row], screened: tuple[list[list], Tally]) -> None:
+        interrupts.check()
         results, tally = screened
         for row, values in zip(batch, results):
             write(row, values)
