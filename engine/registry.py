@@ -20,6 +20,8 @@ CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CODE = re.compile(f"[{CODE_CHARS}]{{18}}")
 _QUALIFIED = re.compile(r"(.+?)\((.+)\)")  # match keys have half-width brackets (NFKC)
 _QUALIFIER_SPLIT = re.compile(r"[、,，;；]")
+DIVISION_SUFFIXES = ("区", "县", "市", "新区", "旗")  # what exports leave off a name (海淀 for 海淀区)
+_SHORT = re.compile(r"(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$")  # dropped in short names (北京, 广西)
 _INDUSTRY_CODE = re.compile(r"([a-t])?(\d{2,4})|([a-t])")  # on match keys (case-folded)
 
 
@@ -63,6 +65,17 @@ class Industries(Strict):
 
 
 @dataclass(frozen=True)
+class Division:
+    """One row of divisions.tsv (GB/T 2260 codes, as tools/build_divisions.py wrote them)."""
+    code: str
+    name: str
+    level: str  # province, prefecture or county
+    parent: str
+    status: str  # current or historical
+    successor: str
+
+
+@dataclass(frozen=True)
 class Industry:
     """A GB/T 4754 class as a cell names it, and the policy sectors it decides (empty: none)."""
     code: str
@@ -80,6 +93,62 @@ class Registry:
     sectors_of_class: dict[str, tuple[str, ...]]
     ambiguous_codes: frozenset[str]
     section_of: dict[str, str]  # 大类 -> its 门类 letter
+    divisions: dict[str, Division]  # by code
+    named: dict[str, tuple[str, ...]]  # a current division's name (and short name) -> the codes bearing it
+
+    def places(self, code: str) -> list[str]:
+        """A division code's current names, the province first (110108: 北京市, 海淀区; 131022:
+        河北省, 廊坊市, 固安县); a historical code is read as its successor. [] if unknown."""
+        division = self.divisions.get(code)
+        if division is not None and division.status == "historical" and division.successor:
+            division = self.divisions.get(division.successor)
+        names: list[str] = []
+        while division is not None:
+            names.insert(0, division.name)
+            division = self.divisions.get(division.parent)
+        return names
+
+    def within(self, province: str | None, name: str) -> list[str]:
+        """The current divisions named `name` (or `name` plus a suffix exports leave off), in
+        `province` when given: each as its names from the province down. Several, or none:
+        the name does not say."""
+        found: list[str] = []
+        for candidate in (name, *(name + suffix for suffix in DIVISION_SUFFIXES)):
+            for code in self.named.get(candidate, ()):
+                names = self.places(code)
+                if province is None or names[:1] == [province]:
+                    found.append(code)
+            if found:
+                break
+        return self.places(found[0]) if len(found) == 1 else []
+
+    def address_places(self, address: str) -> list[str]:
+        """The places an address begins with (北京市海淀区…: 北京市, 海淀区), as far as they are
+        unambiguous; [] when it begins with none."""
+        rest, names, parent = address.strip(), [], None
+        while rest:
+            step = None
+            for end in range(min(len(rest), 12), 1, -1):  # the longest name first (内蒙古自治区 before 内蒙古)
+                codes = [c for c in self.named.get(rest[:end], ())
+                         if parent is None or parent in self._ancestors(c)]
+                if len(codes) == 1:
+                    step = (end, codes[0])
+                    break
+                if codes:
+                    return names  # ambiguous (朝阳区 without its province)
+            if step is None:
+                return names
+            end, code = step
+            names, parent, rest = self.places(code), code, rest[end:]
+        return names
+
+    def _ancestors(self, code: str) -> set[str]:
+        out = set()
+        division = self.divisions.get(code)
+        while division is not None and division.parent:
+            out.add(division.parent)
+            division = self.divisions.get(division.parent)
+        return out
 
     def industry(self, raw: str) -> Industry | None:
         """The GB/T 4754 class a cell names, by exact name or code; None when it names none.
@@ -153,13 +222,31 @@ def load_registry(folder: Path, known: dict[str, set[str]]) -> Registry | None:
     for code, letter in section_of.items():
         if letter not in classes:
             raise EligError(f"{folder}: industries.classes {code}: no 门类 {letter!r}")
+    divisions = _read_divisions(folder / "divisions.tsv")
+    named: dict[str, list[str]] = {}
+    for division in divisions.values():
+        if division.status == "current":
+            short = _SHORT.sub("", division.name) if division.level == "province" else ""
+            for name in {division.name, short} - {""}:
+                named.setdefault(name, []).append(division.code)
     for code in industries.sectors:
         if code not in classes:
             raise EligError(f"{folder}: industries.sectors.{code}: no such class in industries.classes")
     return Registry({match_key(k): v for k, v in forms.forms.items()},
                     {match_key(k): v for k, v in forms.qualifiers.items()}, codes.kinds, classes, by_name,
                     {k: v.sectors for k, v in industries.sectors.items()}, frozenset(industries.ambiguous_codes),
-                    section_of)
+                    section_of, divisions, {k: tuple(v) for k, v in named.items()})
+
+
+def _read_divisions(path: Path) -> dict[str, Division]:
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    except OSError as exc:
+        raise EligError(f"{path}: cannot read: {exc.strerror}") from None
+    header, *rows = (line.split("\t") for line in lines)
+    if header != ["code", "name", "level", "parent", "status", "successor"]:
+        raise EligError(f"{path}: expected the columns code, name, level, parent, status, successor")
+    return {row[0]: Division(*row) for row in rows}
 
 
 

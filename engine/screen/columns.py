@@ -28,7 +28,7 @@ from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import Facts, Problem, resolve
 from engine.registry import Registry
-from engine.screen.derive import CODE_PARTS
+from engine.screen.derive import ADDRESS_PART, CODE_PARTS
 from engine.taxonomy import Taxonomy
 from engine.text import match_key
 from engine.yamlio import read_yaml, validation_message
@@ -48,8 +48,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "not_tags": ("not_tags", "不具备资质"),
     # not profile keys: cells that give facts through engine/registry.py and engine/screen/derive.py
     "credit_code": ("credit_code", "统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码"),
+    "address": ("address", "企业地址", "注册地址", "地址", "住所", "通信地址", "经营地址"),
 }
-EXTRA_KEYS = ("credit_code",)  # headers of cells that are not profile keys
+EXTRA_KEYS = ("credit_code", "address")  # headers of cells that are not profile keys
 LIST_KEYS = ("zones", "not_zones", "sectors", "tags", "not_tags")
 LOCATION_KEYS = ("province", "district", "zones", "not_zones")
 VOCABULARY_OF = {"org_type": "org_type", "ownership": "ownership", "province": "location", "district": "location",
@@ -86,11 +87,21 @@ class ColumnMap:
     registry: Registry | None = None
     _taxonomy: Taxonomy | None = None
     code_sources: list[int] = field(default_factory=list)  # credit-code columns, whose parts follow the header
+    address_sources: list[int] = field(default_factory=list)  # address columns, whose places follow those
 
     @property
     def width(self) -> int:
         """Cells per row once the derived ones are appended (engine/screen/derive.py)."""
-        return len(self.header) + len(CODE_PARTS) * len(self.code_sources)
+        return len(self.header) + len(CODE_PARTS) * len(self.code_sources) + len(self.address_sources)
+
+    def source_of(self, col: int) -> str:
+        """The header of a column, or of the column a derived one comes from."""
+        if col < len(self.header):
+            return self.header[col]
+        derived = col - len(self.header)
+        if derived < len(CODE_PARTS) * len(self.code_sources):
+            return self.header[self.code_sources[derived // len(CODE_PARTS)]]
+        return self.header[self.address_sources[derived - len(CODE_PARTS) * len(self.code_sources)]]
 
     @property
     def used(self) -> list[int]:
@@ -108,7 +119,7 @@ class ColumnMap:
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""
             if not value:
                 continue
-            if key in CODE_PARTS:
+            if key in CODE_PARTS or key == ADDRESS_PART:
                 derived[key] = value
                 continue
             if key == "org_type" and self.registry and (form := self.registry.legal_form(value)) is not None:
@@ -146,15 +157,65 @@ class ColumnMap:
         if form_ownership and "ownership" not in out:
             out["ownership"] = form_ownership
         self._from_code(derived, out, warn)
-        if "district" in location:
-            self._district(location)
+        self._place(location, derived, warn)
         if location:
             out["location"] = location
         return out
 
+    def _place(self, location: dict, derived: dict[str, str], warn: Callable[[Problem], None] | None) -> None:
+        """Where the row is: its place cells as exports write them; else its address; else the
+        place its credit code was registered in (with a note). An address elsewhere than the
+        place cells say is a warning."""
+        if "district" in location:
+            self._district(location)
+        registry = self.registry
+        if registry is None:
+            return
+        address = registry.address_places(derived[ADDRESS_PART]) if derived.get(ADDRESS_PART) else []
+        if location.get("province") or location.get("district"):
+            if address:
+                self._compare(location, address, warn)
+            return
+        names = address or (registry.places(derived["code_division"]) if "code_division" in derived else [])
+        province, district = self._known_place(names)
+        if province:
+            location["province"] = province
+        if district:
+            location["district"] = district
+        if not address and names and warn is not None:
+            source = self.header[self.code_sources[0]]
+            warn(Problem(("code_division",), f"column {source!r}: the place is read from the 统一社会信用代码 "
+                                             "(characters 3-8: where it was registered)", note=True))
+
+    def _compare(self, location: dict, address: list[str], warn: Callable[[Problem], None] | None) -> None:
+        stated = self._resolved_place(location)
+        if stated and address and not set(stated) & set(address[:len(stated)]) and warn is not None:
+            header = self.header[self.address_sources[0]]
+            message = f"column {header!r}: the address lies in {''.join(address)}, not in {'/'.join(stated)}"
+            warn(Problem(("address_place",), message, column=header))
+
+    def _resolved_place(self, location: dict) -> list[str]:
+        """The place cells' values the location vocabulary knows, the province first."""
+        assert self._taxonomy is not None
+        by_key = self._taxonomy.vocab("location").by_key
+        return [by_key[k] for k in (match_key(location.get(p) or "") for p in ("province", "district")) if k in by_key]
+
+    def _known_place(self, names: list[str]) -> tuple[str | None, str | None]:
+        """The province and the most specific place below it that the location vocabulary knows."""
+        assert self._taxonomy is not None
+        by_key = self._taxonomy.vocab("location").by_key
+        if not names or match_key(names[0]) not in by_key:
+            return None, None
+        province = by_key[match_key(names[0])]
+        known = [by_key[match_key(n)] for n in names[1:] if match_key(n) in by_key]
+        inside = [k for k in known if province in self._taxonomy.up("location", k)]
+        return province, inside[-1] if inside else None
+
     def _district(self, location: dict) -> None:
         """A district cell as exports write it: 海淀 for 海淀区; a zone (北京经济技术开发区, 亦庄 spans
-        大兴区 and 通州区) sets the zone and leaves the district unknown."""
+        大兴区 and 通州区) sets the zone and leaves the district unknown; a real place finer than
+        the vocabulary (浦东新区 in 上海市) leaves it unknown, a real place of another level (固安县)
+        gives what the vocabulary knows above it (廊坊市)."""
         assert self._taxonomy is not None
         raw = location["district"]
         by_key = self._taxonomy.vocab("location").by_key
@@ -171,6 +232,14 @@ class ColumnMap:
             if found and (province is None or province in self._taxonomy.up("location", found)):
                 location["district"] = found
                 return
+        names = self.registry.within(province, raw) if self.registry else []
+        if names:
+            found_province, district = self._known_place(names)
+            del location["district"]
+            if district:
+                location["district"] = district
+            if found_province and not location.get("province"):
+                location["province"] = found_province
 
     def _from_code(self, derived: dict[str, str], out: dict, warn: Callable[[Problem], None] | None) -> None:
         """What a credit code's parts add: the kind of organisation where no type cell said it."""
@@ -252,7 +321,7 @@ class ColumnMap:
         key = loc[1] if loc and loc[0] == "location" and len(loc) > 1 else (loc[0] if loc else "")
         for col, k in self.fields.items():
             if k == key:
-                return self.header[col] if col < len(self.header) else self.header[self.code_sources[0]]
+                return self.source_of(col)
         if key in ("tags", "not_tags") and self.flags:
             return "/".join(self.header[c] for c in self.flags)
         return str(key)
@@ -301,6 +370,10 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
         result.code_sources = [taken["credit_code"]]
         for k, part in enumerate(CODE_PARTS):
             result.fields[len(header) + k] = part
+    if "address" in taken:  # and the address's place after them
+        del result.fields[taken["address"]]
+        result.address_sources = [taken["address"]]
+        result.fields[result.width - 1] = ADDRESS_PART
     by_header = {match_key(str(h or "")): c for c, h in enumerate(header)}
     for name, table in mapping.values.items():
         col = by_header.get(match_key(name))

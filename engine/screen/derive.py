@@ -5,10 +5,13 @@ A 统一社会信用代码 (engine/registry.py) gives three: `code_check`, empty
 or absent and the code itself when not (for the warning); `code_kind`, its first two characters
 (the kind of organisation); `code_division`, characters 3-8 (where it was registered). A valid
 code's own digits never reach the fold, so rows share their states as they share these parts.
+An address gives `address_place`, the place names it begins with (北京市海淀区).
 Rows of cells (the csv path) and pyarrow columns (plain CSV blocks) give the same strings.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +20,10 @@ import pyarrow.compute as pc
 from engine.registry import CODE_CHARS, CODE_WEIGHTS, valid_code
 
 CODE_PARTS = ("code_check", "code_kind", "code_division")
+ADDRESS_PART = "address_place"
+# the place names an address begins with (北京市海淀区…, 上海浦东新区…): the only part of it read
+_PLACE_PREFIX = "^(?P<place>(?:[^省市区县旗州盟\\d]{1,11}(?:特别行政区|自治区|自治州|地区|省|市|区|县|旗|州|盟)){0,4})"
+_PLACE = re.compile(_PLACE_PREFIX)
 _VALUE = np.full(256, 255, dtype=np.int64)  # byte -> its value in the code (255: not a code character)
 _VALUE[[ord(c) for c in CODE_CHARS]] = np.arange(len(CODE_CHARS))
 _WEIGHTS = np.array(CODE_WEIGHTS, dtype=np.int64)
@@ -31,19 +38,28 @@ def code_parts(cell: str) -> tuple[str, str, str]:
     return "", code[:2], code[2:8]
 
 
-def derive_rows(sources: list[int], rows: list[list[str]]) -> list[list[str]]:
-    """Each row's cells with the parts of its code cells (one source column each) appended."""
-    if not sources:
+def address_place(cell: str) -> str:
+    return _PLACE.match(cell.strip())["place"]  # type: ignore[index]
+
+
+def derive_rows(codes: list[int], addresses: list[int], rows: list[list[str]]) -> list[list[str]]:
+    """Each row's cells with the parts of its code cells and the place of its address cells
+    (one source column each) appended."""
+    if not codes and not addresses:
         return rows
-    return [cells + [part for c in sources for part in code_parts(cells[c] if c < len(cells) else "")]
-            for cells in rows]
+    return [cells + [part for c in codes for part in code_parts(cells[c])]
+            + [address_place(cells[c]) for c in addresses] for cells in rows]
 
 
-def derive_columns(sources: list[int], table: pa.Table) -> pa.Table:
+def derive_columns(codes: list[int], addresses: list[int], table: pa.Table) -> pa.Table:
     """The same for a block's columns: the parts appended as columns."""
-    for c in sources:
+    for c in codes:
         for name, part in zip(CODE_PARTS, _column_parts(table.column(c).combine_chunks())):
             table = table.append_column(f"{name}{c}", part)
+    for c in addresses:
+        trimmed = pc.utf8_trim_whitespace(table.column(c).combine_chunks())
+        place = pc.struct_field(pc.extract_regex(trimmed, _PLACE_PREFIX), [0])
+        table = table.append_column(f"{ADDRESS_PART}{c}", pc.fill_null(place, ""))
     return table
 
 

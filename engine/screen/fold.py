@@ -32,7 +32,8 @@ GROUP_FIELDS = {  # profile keys a group's columns hold, keys it also reads -> c
     # type column too, for what a legal form (有限责任公司(国有独资)) says of ownership
     "firm": (("ownership", "stage", "size"), ("org_type",), ("ownership", "stage", "size")),
     "sectors": (("sectors",), (), ("sectors",)),
-    "place": (("province", "district", "zones", "not_zones", "code_division"), (), ("location", "zones")),
+    "place": (("province", "district", "zones", "not_zones", "code_division", "address_place"), (),
+              ("location", "zones")),
     # org_type and tags resolve together: the org type rules out tags it cannot hold
     "who": (("org_type", "tags", "not_tags", "code_check", "code_kind"), (), ("org_type", "tags")),
 }
@@ -154,7 +155,7 @@ class BatchScreener:
 
     def rule_codes(self, rows: list[list[str]], problems: list[str | None]) -> Folded:
         """The fold of rows of cells (codes in the fold's order `fast.order`)."""
-        rows = derive_rows(self.columns.code_sources, rows)
+        rows = derive_rows(self.columns.code_sources, self.columns.address_sources, rows)
         cells_of = list(zip(*rows)) if rows else []
         states = []
         for group in self.groups:
@@ -171,7 +172,7 @@ class BatchScreener:
 
     def cell_codes(self, cells: Cells) -> Folded:
         """The same from a plain CSV block's columns (engine/screen/block_cells.py)."""
-        table = derive_columns(self.columns.code_sources, cells.table)
+        table = derive_columns(self.columns.code_sources, self.columns.address_sources, cells.table)
         states = []
         for group in self.groups:
             if not group.columns:
