@@ -34,6 +34,7 @@ class Taxonomy:
     def __init__(self, vocabs: dict[str, Vocab], registry: Registry | None = None):
         self.vocabs = vocabs
         self.registry = registry  # values as business registries write them (engine/registry.py)
+        self._nearest: dict[tuple[str, str], list[str]] = {}
 
     def vocab(self, field_name: str) -> Vocab:
         return self.vocabs[field_name]
@@ -53,9 +54,14 @@ class Taxonomy:
 
     def nearest(self, field_name: str, raw: str) -> list[str]:
         """Up to four entries whose names are closest to `raw`, closest first."""
-        vocab = self.vocabs[field_name]
-        close = difflib.get_close_matches(match_key(raw), list(vocab.by_key), n=8, cutoff=0.4)
-        return list(dict.fromkeys(vocab.by_key[k] for k in close))[:4]
+        found = self._nearest.get((field_name, raw))
+        if found is None:
+            vocab = self.vocabs[field_name]
+            close = difflib.get_close_matches(match_key(raw), list(vocab.by_key), n=8, cutoff=0.4)
+            found = list(dict.fromkeys(vocab.by_key[k] for k in close))[:4]
+            if len(self._nearest) < 10_000:
+                self._nearest[(field_name, raw)] = found
+        return found
 
     def suggest(self, field_name: str, raw: str) -> str:
         vocab = self.vocabs[field_name]

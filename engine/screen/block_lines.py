@@ -83,7 +83,7 @@ class CsvLines:
         self.tail_lengths = np.zeros(n_tails, dtype=np.int64)
 
     def lines(self, prefixes: list[bytes], prefix_size: int, codes: np.ndarray, errors: list[str | None],
-              warnings: list[str | None], numbers: list[int] | range) -> Lines:
+              warnings: np.ndarray, numbers: list[int] | range) -> Lines:
         """Buffers of each row's line: `prefixes` (its input cells), then the added cells from
         `codes` (rows x rules, rule i in column[i]) and `warnings`, or the error for a row that has one."""
         n = len(prefixes)
@@ -105,7 +105,7 @@ class CsvLines:
             self.tail_lengths[key] = len(self.tails[key])
         table[:, 3] = self.tails[tail_keys]
         size += int(self.tail_lengths[tail_keys].sum())
-        for i in [i for i, w in enumerate(warnings) if w]:
+        for i in np.flatnonzero(warnings != None).tolist():
             tail = b"%d,%d," % (listed[0][i], listed[1][i]) + csv_field(safe(warnings[i])).encode() + b",\n"
             size += len(tail) - len(table[i, 3])
             table[i, 3] = tail

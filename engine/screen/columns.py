@@ -28,7 +28,7 @@ from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import Facts, Problem, resolve
 from engine.registry import Registry
-from engine.screen.derive import ADDRESS_PART, CODE_PARTS
+from engine.screen.derive import ADDRESS_PART, CODE_PARTS, FORM_PART, Derivations
 from engine.taxonomy import Taxonomy
 from engine.text import match_key
 from engine.yamlio import read_yaml, validation_message
@@ -86,27 +86,16 @@ class ColumnMap:
     values: dict[int, dict[str, str | None]] = field(default_factory=dict)  # column -> value key -> id (None: unknown)
     registry: Registry | None = None
     _taxonomy: Taxonomy | None = None
-    code_sources: list[int] = field(default_factory=list)  # credit-code columns, whose parts follow the header
-    address_sources: list[int] = field(default_factory=list)  # address columns, whose places follow those
+    derived: Derivations = field(default_factory=Derivations)  # cells appended after the header's
 
     @property
     def width(self) -> int:
         """Cells per row once the derived ones are appended (engine/screen/derive.py)."""
-        return len(self.header) + len(CODE_PARTS) * len(self.code_sources) + len(self.address_sources)
+        return len(self.header) + self.derived.width
 
     def source_of(self, col: int) -> str:
         """The header of a column, or of the column a derived one comes from."""
-        if col < len(self.header):
-            return self.header[col]
-        derived = col - len(self.header)
-        if derived < len(CODE_PARTS) * len(self.code_sources):
-            return self.header[self.code_sources[derived // len(CODE_PARTS)]]
-        return self.header[self.address_sources[derived - len(CODE_PARTS) * len(self.code_sources)]]
-
-    @property
-    def used(self) -> list[int]:
-        """Columns the rules read (what a row's cache key is made of)."""
-        return sorted(c for c in (*self.fields, *self.flags) if self.fields.get(c) != "name")
+        return self.header[col if col < len(self.header) else self.derived.sources()[col - len(self.header)]]
 
     def profile(self, cells: list[str], warn: Callable[[Problem], None] | None = None) -> dict:
         """A profile dict from one row's cells (empty cells are unknown). A flag cell that is not
@@ -114,18 +103,16 @@ class ColumnMap:
         out: dict = {}
         location: dict = {}
         derived: dict[str, str] = {}
-        form_ownership = None  # what a legal form in the type column says of ownership
         for col, key in self.fields.items():
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""
             if not value:
                 continue
-            if key in CODE_PARTS or key == ADDRESS_PART:
+            if key in CODE_PARTS or key in (ADDRESS_PART, FORM_PART):
                 derived[key] = value
                 continue
             if key == "org_type" and self.registry and (form := self.registry.legal_form(value)) is not None:
                 if form.org_type:
                     out["org_type"] = form.org_type
-                form_ownership = form.ownership
                 continue
             target = location if key in LOCATION_KEYS else out
             if key == "sectors" and self.registry:
@@ -154,8 +141,8 @@ class ColumnMap:
                 if warn is None:
                     raise EligError(message)
                 warn(Problem(("tags",), message, value, column=self.header[col]))
-        if form_ownership and "ownership" not in out:
-            out["ownership"] = form_ownership
+        if derived.get(FORM_PART) and "ownership" not in out:  # what a legal form says of ownership
+            out["ownership"] = derived[FORM_PART]
         self._from_code(derived, out, warn)
         self._place(location, derived, warn)
         if location:
@@ -183,14 +170,14 @@ class ColumnMap:
         if district:
             location["district"] = district
         if not address and names and warn is not None:
-            source = self.header[self.code_sources[0]]
+            source = self.header[self.derived.codes[0]]
             warn(Problem(("code_division",), f"column {source!r}: the place is read from the 统一社会信用代码 "
                                              "(characters 3-8: where it was registered)", note=True))
 
     def _compare(self, location: dict, address: list[str], warn: Callable[[Problem], None] | None) -> None:
         stated = self._resolved_place(location)
         if stated and address and not set(stated) & set(address[:len(stated)]) and warn is not None:
-            header = self.header[self.address_sources[0]]
+            header = self.header[self.derived.addresses[0]]
             message = f"column {header!r}: the address lies in {''.join(address)}, not in {'/'.join(stated)}"
             warn(Problem(("address_place",), message, column=header))
 
@@ -243,7 +230,7 @@ class ColumnMap:
 
     def _from_code(self, derived: dict[str, str], out: dict, warn: Callable[[Problem], None] | None) -> None:
         """What a credit code's parts add: the kind of organisation where no type cell said it."""
-        source = self.header[self.code_sources[0]] if self.code_sources else ""
+        source = self.header[self.derived.codes[0]] if self.derived.codes else ""
         if bad := derived.get("code_check"):
             message = (f"column {source!r}: {bad!r} is not a valid 统一社会信用代码 (GB 32100-2015: 18 characters, "
                        f"the last a check character); nothing is read from it")
@@ -365,15 +352,20 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
             raise EligError(f"columns {header[taken[key]]!r} and {header[col]!r} both map to {key!r}; "
                             f"keep one, or ignore one with --columns (ignore: [{header[col]}])")
         taken[key] = col
-    if "credit_code" in taken:  # its parts are read, as derived columns after the header's
-        del result.fields[taken["credit_code"]]
-        result.code_sources = [taken["credit_code"]]
-        for k, part in enumerate(CODE_PARTS):
-            result.fields[len(header) + k] = part
-    if "address" in taken:  # and the address's place after them
-        del result.fields[taken["address"]]
-        result.address_sources = [taken["address"]]
-        result.fields[result.width - 1] = ADDRESS_PART
+    # cells holding several facts: what the rules read of them follows the header (engine/screen/derive.py)
+    derived = result.derived
+    for key in ("credit_code", "address"):
+        if key in taken:
+            del result.fields[taken[key]]
+    derived.codes = [taken["credit_code"]] if "credit_code" in taken else []
+    derived.addresses = [taken["address"]] if "address" in taken else []
+    if "org_type" in taken and taxonomy.registry is not None:
+        derived.forms = [taken["org_type"]]
+        derived.ownership_of = lambda cell: _form_ownership(taxonomy, cell)
+    for col, key in zip(range(len(header), result.width),
+                        [*CODE_PARTS * len(derived.codes), *[ADDRESS_PART] * len(derived.addresses),
+                         *[FORM_PART] * len(derived.forms)]):
+        result.fields[col] = key
     by_header = {match_key(str(h or "")): c for c, h in enumerate(header)}
     for name, table in mapping.values.items():
         col = by_header.get(match_key(name))
@@ -383,6 +375,13 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
         result.values[col] = {match_key(raw): _mapped_id(taxonomy, result.fields[col], name, raw, target)
                               for raw, target in table.items()}
     return result
+
+
+def _form_ownership(taxonomy: Taxonomy, cell: str) -> str:
+    """What the legal form in a type cell says of ownership ("" when it says nothing)."""
+    assert taxonomy.registry is not None
+    form = taxonomy.registry.legal_form(cell.strip()) if cell.strip() else None
+    return form.ownership or "" if form else ""
 
 
 def _mapped_id(taxonomy: Taxonomy, key: str, column: str, raw: str, target: str) -> str | None:

@@ -5,13 +5,16 @@ A 统一社会信用代码 (engine/registry.py) gives three: `code_check`, empty
 or absent and the code itself when not (for the warning); `code_kind`, its first two characters
 (the kind of organisation); `code_division`, characters 3-8 (where it was registered). A valid
 code's own digits never reach the fold, so rows share their states as they share these parts.
-An address gives `address_place`, the place names it begins with (北京市海淀区).
+An address gives `address_place`, the place names it begins with (北京市海淀区); a type cell
+gives `form_ownership`, what its legal form says of ownership (有限责任公司(国有独资): 国有).
 Rows of cells (the csv path) and pyarrow columns (plain CSV blocks) give the same strings.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +24,7 @@ from engine.registry import CODE_CHARS, CODE_WEIGHTS, valid_code
 
 CODE_PARTS = ("code_check", "code_kind", "code_division")
 ADDRESS_PART = "address_place"
+FORM_PART = "form_ownership"
 # the place names an address begins with (北京市海淀区…, 上海浦东新区…): the only part of it read
 _PLACE_PREFIX = "^(?P<place>(?:[^省市区县旗州盟\\d]{1,11}(?:特别行政区|自治区|自治州|地区|省|市|区|县|旗|州|盟)){0,4})"
 _PLACE = re.compile(_PLACE_PREFIX)
@@ -42,25 +46,57 @@ def address_place(cell: str) -> str:
     return _PLACE.match(cell.strip())["place"]  # type: ignore[index]
 
 
-def derive_rows(codes: list[int], addresses: list[int], rows: list[list[str]]) -> list[list[str]]:
-    """Each row's cells with the parts of its code cells and the place of its address cells
-    (one source column each) appended."""
-    if not codes and not addresses:
-        return rows
-    return [cells + [part for c in codes for part in code_parts(cells[c])]
-            + [address_place(cells[c]) for c in addresses] for cells in rows]
+@dataclass
+class Derivations:
+    """Which columns cells are derived from, in the order they are appended: each code column's
+    three parts, each address column's place, each type column's `form_ownership` (what a legal
+    form says of ownership, engine/registry.py), through `ownership_of`."""
+    codes: list[int] = field(default_factory=list)
+    addresses: list[int] = field(default_factory=list)
+    forms: list[int] = field(default_factory=list)
+    ownership_of: Callable[[str], str] | None = None
+    _ownership: dict[str, str] = field(default_factory=dict)  # a type cell -> its form's ownership
 
+    @property
+    def width(self) -> int:
+        return len(CODE_PARTS) * len(self.codes) + len(self.addresses) + len(self.forms)
 
-def derive_columns(codes: list[int], addresses: list[int], table: pa.Table) -> pa.Table:
-    """The same for a block's columns: the parts appended as columns."""
-    for c in codes:
-        for name, part in zip(CODE_PARTS, _column_parts(table.column(c).combine_chunks())):
-            table = table.append_column(f"{name}{c}", part)
-    for c in addresses:
-        trimmed = pc.utf8_trim_whitespace(table.column(c).combine_chunks())
-        place = pc.struct_field(pc.extract_regex(trimmed, _PLACE_PREFIX), [0])
-        table = table.append_column(f"{ADDRESS_PART}{c}", pc.fill_null(place, ""))
-    return table
+    def sources(self) -> list[int]:
+        """The column each derived cell comes from, in order."""
+        return [c for c in self.codes for _ in CODE_PARTS] + self.addresses + self.forms
+
+    def ownership(self, cell: str) -> str:
+        found = self._ownership.get(cell)
+        if found is None:
+            assert self.ownership_of is not None
+            found = self._ownership[cell] = self.ownership_of(cell)
+            if len(self._ownership) > 100_000:  # bound memory on endless variety
+                self._ownership.clear()
+        return found
+
+    def rows(self, rows: list[list[str]]) -> list[list[str]]:
+        """Each row's cells with the derived ones appended."""
+        if not self.width:
+            return rows
+        return [cells + [part for c in self.codes for part in code_parts(cells[c])]
+                + [address_place(cells[c]) for c in self.addresses]
+                + [self.ownership(cells[c]) for c in self.forms] for cells in rows]
+
+    def columns(self, table: pa.Table) -> pa.Table:
+        """The same for a block's columns: the derived ones appended as columns."""
+        for c in self.codes:
+            for name, part in zip(CODE_PARTS, _column_parts(table.column(c).combine_chunks())):
+                table = table.append_column(f"{name}{c}", part)
+        for c in self.addresses:
+            trimmed = pc.utf8_trim_whitespace(table.column(c).combine_chunks())
+            place = pc.struct_field(pc.extract_regex(trimmed, _PLACE_PREFIX), [0])
+            table = table.append_column(f"{ADDRESS_PART}{c}", pc.fill_null(place, ""))
+        for c in self.forms:  # each distinct cell once
+            column = table.column(c).combine_chunks()
+            values = pc.unique(column)
+            owned = pa.array([self.ownership(v) for v in values.to_pylist()], pa.string())
+            table = table.append_column(f"{FORM_PART}{c}", pc.take(owned, pc.index_in(column, value_set=values)))
+        return table
 
 
 def _column_parts(codes: pa.StringArray) -> tuple[pa.Array, pa.Array, pa.Array]:

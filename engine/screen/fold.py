@@ -24,18 +24,16 @@ from engine.decide.compiled import FastMatcher
 from engine.profiles import Problem
 from engine.screen.block_cells import Cells, Vocabulary, distinct
 from engine.screen.columns import ColumnMap
-from engine.screen.derive import derive_columns, derive_rows
 from engine.taxonomy import Taxonomy
 
-GROUP_FIELDS = {  # profile keys a group's columns hold, keys it also reads -> condition fields it decides
-    # three columns of a few values each: resolved together, they cost one lookup, not three; the
-    # type column too, for what a legal form (有限责任公司(国有独资)) says of ownership
-    "firm": (("ownership", "stage", "size"), ("org_type",), ("ownership", "stage", "size")),
-    "sectors": (("sectors",), (), ("sectors",)),
-    "place": (("province", "district", "zones", "not_zones", "code_division", "address_place"), (),
-              ("location", "zones")),
+GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
+    # three columns of a few values each: resolved together, they cost one lookup, not three; and
+    # what a legal form in the type column (有限责任公司(国有独资)) says of ownership
+    "firm": (("ownership", "stage", "size", "form_ownership"), ("ownership", "stage", "size")),
+    "sectors": (("sectors",), ("sectors",)),
+    "place": (("province", "district", "zones", "not_zones", "code_division", "address_place"), ("location", "zones")),
     # org_type and tags resolve together: the org type rules out tags it cannot hold
-    "who": (("org_type", "tags", "not_tags", "code_check", "code_kind"), (), ("org_type", "tags")),
+    "who": (("org_type", "tags", "not_tags", "code_check", "code_kind"), ("org_type", "tags")),
 }
 MAX_ANSWERS = 50_000  # distinct answers kept per process (each ~60 ids)
 MAX_VALUES = 100_000  # distinct values kept per column (pyarrow rebuilds its lookup of them per block)
@@ -76,7 +74,7 @@ class Folded:
     warnings (None when it has none), and how many rows each warning was found in."""
     codes: np.ndarray
     errors: list[str | None]
-    warnings: list[str | None]
+    warnings: np.ndarray  # of objects: str, or None
     unknown: Counter
 
 
@@ -97,8 +95,8 @@ class BatchScreener:
         self.width = columns.width
         self.groups: list[_Group] = []
         decided: set[str] = set()
-        for name, (keys, also, fields) in GROUP_FIELDS.items():
-            cols = sorted(c for c, k in columns.fields.items() if k in keys or k in also)
+        for name, (keys, fields) in GROUP_FIELDS.items():
+            cols = sorted(c for c, k in columns.fields.items() if k in keys)
             cols += sorted(columns.flags) if name == "who" else []
             read = tuple(f for f in fields if f in fast.fields)
             decided.update(read)
@@ -155,7 +153,7 @@ class BatchScreener:
 
     def rule_codes(self, rows: list[list[str]], problems: list[str | None]) -> Folded:
         """The fold of rows of cells (codes in the fold's order `fast.order`)."""
-        rows = derive_rows(self.columns.code_sources, self.columns.address_sources, rows)
+        rows = self.columns.derived.rows(rows)
         cells_of = list(zip(*rows)) if rows else []
         states = []
         for group in self.groups:
@@ -172,7 +170,7 @@ class BatchScreener:
 
     def cell_codes(self, cells: Cells) -> Folded:
         """The same from a plain CSV block's columns (engine/screen/block_cells.py)."""
-        table = derive_columns(self.columns.code_sources, self.columns.address_sources, cells.table)
+        table = self.columns.derived.columns(cells.table)
         states = []
         for group in self.groups:
             if not group.columns:
@@ -214,7 +212,7 @@ class BatchScreener:
         n = len(errors)
         by_row = np.empty((n, self.fast.n_groups), dtype=np.int8)
         by_row[:] = self.undecided
-        warned: list[tuple[CellWarning, ...] | None] = [None] * n
+        texts = np.full(n, None, dtype=object)  # each row's warnings, joined
         unknown: Counter = Counter()
         for group, found in zip(self.groups, states):
             if group.errors:
@@ -222,28 +220,26 @@ class BatchScreener:
                     errors[i] = errors[i] or group.errors[int(found[i])]
             if group.warnings:
                 rows = np.flatnonzero(np.isin(found, list(group.warnings)))
-                per_state = Counter(found[rows].tolist())
-                for state, count in per_state.items():
+                warned_states, counts = np.unique(found[rows], return_counts=True)
+                for state, count in zip(warned_states.tolist(), counts.tolist()):
                     for w in group.warnings[state]:
                         unknown[w] += count
-                for i, state in zip(rows.tolist(), found[rows].tolist()):
-                    warned[i] = group.warnings[state] if warned[i] is None else warned[i] + group.warnings[state]
+                by_state = np.full(len(group.states), None, dtype=object)
+                for state, found_warnings in group.warnings.items():
+                    by_state[state] = "; ".join(w.text for w in found_warnings if not w.note) or None
+                new = by_state[found[rows]]
+                had = texts[rows]
+                both = np.flatnonzero((had != None) & (new != None))
+                texts[rows] = np.where(had == None, new, had)
+                for k in both.tolist():  # warned by two groups (rare): both texts
+                    texts[rows[k]] = f"{had[k]}; {new[k]}"
             np.minimum(by_row, group.table[found], out=by_row)
         codes = self.fast.fold(by_row)
         codes *= self.in_force
-        texts: list[str | None] = [None] * n
-        joined: dict[tuple, str] = {}
-        for i, found_warnings in enumerate(warned):
-            if found_warnings is not None:
-                text = joined.get(found_warnings)
-                if text is None:
-                    text = joined[found_warnings] = "; ".join(w.text for w in found_warnings if not w.note)
-                if not text:  # notes only
-                    continue
-                if self.strict:
-                    errors[i] = errors[i] or text
-                else:
-                    texts[i] = text
+        if self.strict:
+            for i in np.flatnonzero(texts != None).tolist():
+                errors[i] = errors[i] or texts[i]
+            texts[:] = None
         codes[[i for i, e in enumerate(errors) if e]] = 0
         return Folded(codes, errors, texts, unknown)
 

@@ -39,7 +39,6 @@ from engine.screen.block_cells import read_plain
 from engine.screen.block_lines import CsvLines
 from engine.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
 from engine.screen.columns import ColumnMap, MappingFile, map_columns
-from engine.screen.derive import derive_rows
 from engine.screen.fold import Answer, BatchScreener, Folded
 from engine.screen.read import Row, Table, not_valid_text
 from engine.screen.write import Output, csv_cells, open_writer, row_error
@@ -158,7 +157,7 @@ class RowScreener:
         def ignore(problem: Problem) -> None:  # already in the row's warnings cell
             pass
 
-        cells = derive_rows(self.columns.code_sources, self.columns.address_sources, [row.cells])[0]
+        cells = self.columns.derived.rows([row.cells])[0]
         profile, facts = self.columns.facts_of(cells,
                                                self.checker.base.taxonomy, ignore)
         dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
@@ -167,7 +166,7 @@ class RowScreener:
 
 def _tally(folded: Folded, eligible: np.ndarray, possible: np.ndarray, n_with_eligible: int) -> Tally:
     return Tally(len(folded.errors), sum(1 for e in folded.errors if e), n_with_eligible, eligible, possible,
-                 sum(1 for w in folded.warnings if w), folded.unknown)
+                 int(np.count_nonzero(folded.warnings != None)), folded.unknown)
 
 
 class _Totals:
