@@ -251,3 +251,54 @@ def test_without_place_cells_the_address_then_the_credit_code_give_the_place(tmp
 def test_an_address_elsewhere_than_the_place_cells_is_a_warning(tmp_path):
     found = place_of(tmp_path, ["企业名称", "所属省份", "企业地址"], ["甲", "北京市", "上海市浦东新区张江路1号"])
     assert "the address lies in 上海市浦东新区, not in 北京市" in found["warnings"]
+
+
+def test_a_mapping_file_maps_values_ignores_columns_and_refuses_a_bad_target(tmp_path):
+    data = tmp_path / "firms.csv"
+    data.write_text("企业名称,企业类型,所属省份,所属行业,备注,经营范围\n甲,企业,北京市,软件外包服务,公思,公思\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns: {备注: null}\nvalues:\n  所属行业: {软件外包服务: 软件和信息服务}\nignore: [经营范围]\n",
+                       encoding="utf-8")
+    [row], _, code = screened(data, "--columns", str(mapping))
+    assert code == 0 and not row["warnings"] and row["备注"] == "公思" and row["经营范围"] == "公思"
+    [plain], _, _ = screened(tmp_path / "firms.csv")
+    assert "软件外包服务" in plain["warnings"] and set(plain["possible"]) != set(row["possible"])
+    mapping.write_text("values:\n  所属行业: {软件外包服务: 软件服务}\n", encoding="utf-8")
+    result = run("screen", str(data), "--columns", str(mapping))
+    assert result.exit_code == 2
+    assert "mapping: values: 所属行业: 软件外包服务: sectors: unknown value '软件服务'; did you mean 软件和信息服务" in result.stderr
+    assert "or write unknown" in result.stderr
+
+
+def test_row_numbers_are_the_spreadsheets(tmp_path):
+    data = tmp_path / "firms.csv"
+    data.write_text('企业名称,备注\n甲,"两行\n的备注"\n乙,x,多余\n', encoding="utf-8")
+    rows, _, code = screened(data)
+    assert code == 1 and rows[1]["error"] == "row 3: 3 cells but the header names 2 columns"
+
+
+def test_a_sheet_by_name_or_header_row(tmp_path):
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表为导出数据"])
+    other = book.create_sheet("名单")
+    other.append(["单位", "类别"])
+    other.append(["甲", "企业"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    result = run("screen", str(path), "--format", "jsonl", "--sheet", "名单", "--header-row", "1")
+    assert json.loads(result.stdout)["单位"] == "甲"
+    missing = run("screen", str(path), "--sheet", "不存在")
+    assert missing.exit_code == 2 and "no sheet '不存在'; its sheets: 说明, 名单" in missing.stderr
+    csv_file = tmp_path / "x.csv"
+    csv_file.write_text("企业名称\n甲\n", encoding="utf-8")
+    refused = run("screen", str(csv_file), "--sheet", "名单")
+    assert refused.exit_code == 2 and "--sheet and --header-row are for workbooks" in refused.stderr
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16", "utf-8-sig"])
+def test_check_reads_profiles_in_the_encodings_people_save(tmp_path, encoding):
+    path = tmp_path / "profile.yaml"
+    path.write_text("name: 甲科技\norg_type: 企业\nlocation: {province: 北京市, district: 海淀区}\n", encoding=encoding)
+    result = run("check", str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0 and json.loads(result.stdout)["profile"]["name"] == "甲科技"

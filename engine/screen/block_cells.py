@@ -1,10 +1,12 @@
 """A block of plain CSV as columns, read by pyarrow's CSV parser, without a Python string per
 cell; and the values a column has shown, numbered, for pyarrow to look cells up in.
 
-Plain means no quote characters, no bare "\\r", no line without a cell to screen (blank, or
-commas only) and every line with the header's number of cells; `read_plain` returns None for
-any other block, which then goes through the csv module. Cells are looked up by their values
-in a hash table that compares the values themselves, so two different cells never pass for one.
+Plain means: quote characters only at the edges of cells (a quoted cell may hold commas, quotes
+doubled and line breaks), no bare "\\r", no record without a cell to screen (blank, commas only,
+or empty cells only) and every record with the header's number of cells; `read_plain` returns
+None for any other block, which then goes through the csv module. Cells are looked up by their
+values in a hash table that compares the values themselves, so two different cells never pass
+for one.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ from engine.screen.write import FORMULA_START
 _FORMULA_BYTES = np.zeros(256, dtype=bool)
 _FORMULA_BYTES[[ord(c) for c in FORMULA_START - {"\r"}]] = True
 _PLAIN = pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False)  # a line break always ends a row
+_QUOTED = pacsv.ParseOptions(quote_char='"', double_quote=True, newlines_in_values=True, ignore_empty_lines=False)
+_EDGE_BEFORE = np.zeros(256, dtype=bool)  # bytes a quote may follow: it opens a cell (or is doubled)
+_EDGE_BEFORE[[ord(","), ord("\n"), ord('"')]] = True
+_EDGE_AFTER = np.zeros(256, dtype=bool)  # bytes a quote may precede: it closes a cell (or is doubled)
+_EDGE_AFTER[[ord(","), ord("\n"), ord("\r"), ord('"')]] = True
 
 
 @dataclass
 class Cells:
     table: pa.Table  # one string column per CSV column
-    line_starts: np.ndarray
-    line_ends: np.ndarray  # before the line break ("\r\n" or "\n")
-    formula_rows: np.ndarray  # rows with a cell that would start a spreadsheet formula
+    line_starts: np.ndarray  # of each record
+    line_ends: np.ndarray  # before the line break ("\r\n" or "\n") that ends it
+    remade_rows: np.ndarray  # rows whose output cells are written anew: quoted cells, or a formula start
 
     def __len__(self) -> int:
         return len(self.line_starts)
@@ -56,10 +63,17 @@ class Vocabulary:
 
 def read_plain(block: bytes, width: int) -> Cells | None:
     """The cells of a plain UTF-8 CSV block, or None when it is not plain."""
-    if b'"' in block or not block:
+    if not block:
         return None
     data = np.frombuffer(block, dtype=np.uint8)
     breaks = np.flatnonzero(data == 10)
+    quotes = np.flatnonzero(data == 34)
+    if len(quotes):
+        before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], 10)
+        after = np.where(quotes + 1 < len(data), data[np.minimum(quotes + 1, len(data) - 1)], 10)
+        if not np.all(_EDGE_BEFORE[before] | _EDGE_AFTER[after]):
+            return None  # a quote inside a cell (ab"c), read literally by the csv module
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]  # those outside quotes end records
     if not block.endswith(b"\n"):
         breaks = np.append(breaks, len(block))
     n = len(breaks)
@@ -79,14 +93,23 @@ def read_plain(block: bytes, width: int) -> Cells | None:
         table = pacsv.read_csv(
             pa.py_buffer(block),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(block) + 1),
-            parse_options=_PLAIN,
+            parse_options=_QUOTED if len(quotes) else _PLAIN,
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                  strings_can_be_null=False, check_utf8=False))
-    except pa.ArrowInvalid:  # a line with more or fewer cells than the header
+    except pa.ArrowInvalid:  # a record with more or fewer cells than the header
         return None
     if table.num_rows != n:
         return None
-    return Cells(table, line_starts, line_ends, _formula_rows(data, line_starts))
+    remade = _formula_rows(data, line_starts)
+    if len(quotes):
+        empty = [pc.equal(pc.utf8_length(table.column(c)), 0) for c in range(width)]
+        all_empty = empty[0]
+        for column in empty[1:]:
+            all_empty = pc.and_(all_empty, column)
+        if pc.any(all_empty).as_py():
+            return None  # a record of empty cells only ("",""): the csv path skips it
+        remade = np.union1d(remade, np.searchsorted(line_starts, quotes, side="right") - 1)
+    return Cells(table, line_starts, line_ends, remade)
 
 
 def _formula_rows(data: np.ndarray, line_starts: np.ndarray) -> np.ndarray:

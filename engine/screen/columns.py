@@ -8,7 +8,7 @@ a column's values to vocabulary ids (or to `unknown`) and names columns never to
     columns: {客户名称: name, 注册区: district, 备注: null}
     flags: {是否小巨人: 专精特新“小巨人”}
     values:
-      所属行业: {软件开发: 软件和信息服务, 其他: unknown}
+      所属行业: {软件外包服务: 软件和信息服务, 其他: unknown}
     ignore: [经营范围]
 
 A value a column's field does not know is not an error: the field is unknown for that row, with

@@ -242,15 +242,15 @@ def _sheet(name: str, raw: IO[bytes], sheet_name: str | None, header_row: int | 
         names = book.sheet_names
         if sheet_name is not None and sheet_name not in names:
             raise EligError(f"{name}: no sheet {sheet_name!r}; its sheets: {', '.join(names)}")
-        candidates = [sheet_name] if sheet_name is not None else names
-        for candidate in candidates:
-            sheet = book.get_sheet_by_name(candidate)
-            grid = [[_xlsx_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-                _fill(grid, r0, c0, r1, c1)
+        grids = (_grid(book.get_sheet_by_name(n)) for n in ([sheet_name] if sheet_name is not None else names))
+        first = None
+        for grid in grids:
             found = _header_row(grid, header_row)
-            if found is not None:
+            if found is not None and (header_row or _names_a_column(grid[found]) or sheet_name is not None):
                 break
+            first = first or (grid, found)
+        else:  # no sheet names a known column: the first sheet's first row is the header
+            grid, found = first if first else ([], None)
     except CalamineError as exc:
         raise EligError(f"{name}: not a readable workbook ({exc})") from None
     if found is None:
@@ -268,6 +268,14 @@ def _sheet(name: str, raw: IO[bytes], sheet_name: str | None, header_row: int | 
                 yield Row(number, (cells + [""] * width)[:width])
 
     return Table(name, "xlsx", header, rows())
+
+
+def _grid(sheet) -> list[list[str]]:
+    """A sheet's cells as text, absolute positions, each merged range's value in all its cells."""
+    grid = [[_xlsx_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        _fill(grid, r0, c0, r1, c1)
+    return grid
 
 
 def _fill(grid: list[list[str]], r0: int, c0: int, r1: int, c1: int) -> None:
@@ -289,11 +297,17 @@ def _header_row(grid: list[list[str]], given: int | None) -> int | None:
     """The index of the header row: `given` (1-based), or the first row naming a known column."""
     if given is not None:
         return given - 1 if given <= len(grid) else None
-    known = {match_key(n) for names in HEADERS.values() for n in names}
     for index, row in enumerate(grid[:HEADER_SEARCH]):
-        if any(match_key(c) in known for c in row if c):
+        if _names_a_column(row):
             return index
     return next((i for i, row in enumerate(grid[:1]) if any(c.strip() for c in row)), None)
+
+
+def _names_a_column(row: list[str]) -> bool:
+    return any(match_key(c) in _KNOWN_HEADERS for c in row if c)
+
+
+_KNOWN_HEADERS = {match_key(n) for names in HEADERS.values() for n in names}
 
 
 def _xlsx_cell(value: Any) -> str:

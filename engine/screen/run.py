@@ -133,8 +133,9 @@ class RowScreener:
             folded = self.batch.cell_codes(cells)
             prefixes = [block[a:b] for a, b in zip(cells.line_starts.tolist(), cells.line_ends.tolist())]
             prefix_size = int((cells.line_ends - cells.line_starts).sum())
-            for i in cells.formula_rows.tolist():
-                safe_prefix = csv_cells(prefixes[i].decode().split(",")).encode()
+            remade = cells.remade_rows.tolist()
+            for i, row in zip(remade, cells.table.take(remade).to_pylist() if remade else []):
+                safe_prefix = csv_cells(list(row.values())).encode()  # as CsvWriter writes them
                 prefix_size += len(safe_prefix) - len(prefixes[i])
                 prefixes[i] = safe_prefix
             numbers: list[int] | range = range(span.first_row, span.first_row + len(cells))
