@@ -97,6 +97,7 @@ def test_a_screen_stopped_mid_run_leaves_no_workers_and_no_file(tmp_path, interr
             pass
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the drop, as Python reports it
 def test_a_ctrl_c_dropped_in_a_finalizer_is_raised_again_at_the_next_check():
     """Python drops a signal's exception raised inside a finalizer ("Exception ignored in …");
     engine/interrupts.py records the signal, so the next safe point raises it after all."""
