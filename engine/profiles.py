@@ -140,7 +140,7 @@ def resolve(profile: Profile, taxonomy: Taxonomy, where=lambda loc: "profile",
     not_ids = [t for t in many("tags", profile.not_tags, ["not_tags"]) if t]
     cannot: frozenset[str] = frozenset()
     if known["org_type"] is not None:
-        cannot = _cannot_hold(taxonomy, known["org_type"])
+        cannot = taxonomy.cannot_hold(known["org_type"])
         for tag in [t for t in held_ids if t in cannot]:
             entries = taxonomy.vocabs["tags"].entries
             holders = "/".join(next(entries[a].holders for a in _chain(taxonomy, tag) if entries[a].holders))
@@ -176,13 +176,6 @@ def _chain(taxonomy: Taxonomy, tag: str) -> list[str]:
 
 def _descendants(taxonomy: Taxonomy, vocab: str, values: list[str] | frozenset[str]) -> frozenset[str]:
     return frozenset(d for v in values for d in taxonomy.down(vocab, v))
-
-
-def _cannot_hold(taxonomy: Taxonomy, org_types: frozenset[str]) -> frozenset[str]:
-    """Tags an applicant of these org types cannot hold, with everything below them."""
-    tags = taxonomy.vocabs["tags"].entries.values()
-    return frozenset(d for t in tags if t.holders and not org_types & set(t.holders)
-                     for d in taxonomy.down("tags", t.id))
 
 
 def _zones_outside(taxonomy: Taxonomy, place: str) -> frozenset[str]:

@@ -35,6 +35,7 @@ class Taxonomy:
         self.vocabs = vocabs
         self.registry = registry  # values as business registries write them (engine/registry.py)
         self._nearest: dict[tuple[str, str], list[str]] = {}
+        self._cannot_hold: dict[frozenset[str], frozenset[str]] = {}
 
     def vocab(self, field_name: str) -> Vocab:
         return self.vocabs[field_name]
@@ -70,6 +71,15 @@ class Taxonomy:
             return "did you mean " + ", ".join(ids) + "?"
         return "valid values: " + ", ".join(list(vocab.entries)[:12]) + (
             ", …" if len(vocab.entries) > 12 else "")
+
+    def cannot_hold(self, org_types: frozenset[str]) -> frozenset[str]:
+        """Tags an applicant of these org types cannot hold, with everything below them."""
+        found = self._cannot_hold.get(org_types)
+        if found is None:
+            tags = self.vocabs["tags"].entries.values()
+            found = self._cannot_hold[org_types] = frozenset(
+                d for t in tags if t.holders and not org_types & set(t.holders) for d in self.down("tags", t.id))
+        return found
 
     def up(self, field_name: str, value: str) -> frozenset[str]:
         return self.vocabs[field_name].up[value]

@@ -302,3 +302,15 @@ def test_check_reads_profiles_in_the_encodings_people_save(tmp_path, encoding):
     path.write_text("name: 甲科技\norg_type: 企业\nlocation: {province: 北京市, district: 海淀区}\n", encoding=encoding)
     result = run("check", str(path), "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0 and json.loads(result.stdout)["profile"]["name"] == "甲科技"
+
+
+def test_a_registry_export_gives_the_same_bytes_in_blocks_as_row_by_row(inputs, tmp_path, monkeypatch):
+    """Quoted cells, credit codes, addresses and legal forms through the columnar block path
+    (engine/screen/block_cells.py, derive.py) give what the csv module's row path gives."""
+    source = inputs["gbk"]
+    by_rows = CliRunner().invoke(main, ["screen", "-", "--format", "csv", "--as-of", AS_OF],
+                                 input=source.read_bytes().decode("gbk")).stdout_bytes
+    monkeypatch.setattr("engine.screen.blocks.BLOCK", 4000)  # many blocks
+    out = tmp_path / "out.csv"
+    assert run("screen", str(source), "-o", str(out), "--as-of", AS_OF, "--workers", "2").exit_code == 0
+    assert out.read_bytes() == "\ufeff".encode() + by_rows

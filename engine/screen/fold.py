@@ -33,7 +33,9 @@ GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it d
     "sectors": (("sectors",), ("sectors",)),
     "place": (("province", "district", "zones", "not_zones", "code_division", "address_place"), ("location", "zones")),
     # org_type and tags resolve together: the org type rules out tags it cannot hold
-    "who": (("org_type", "tags", "not_tags", "code_check", "code_kind"), ("org_type", "tags")),
+    "who": (("org_type", "tags", "not_tags", "code_kind"), ("org_type", "tags")),
+    # a bad credit code decides nothing, and is a warning: apart, each costs a state of its own only here
+    "code": (("code_check",), ()),
 }
 MAX_ANSWERS = 50_000  # distinct answers kept per process (each ~60 ids)
 MAX_VALUES = 100_000  # distinct values kept per column (pyarrow rebuilds its lookup of them per block)
