@@ -1,6 +1,8 @@
 """Random applicant profiles drawn from the vocabularies, for tests that compare engines or look
 for crashes: values known or left out, tags held, known absent or unknown, sometimes
-contradictory (a tag both held and not held: such draws are skipped where facts are needed)."""
+contradictory (a tag both held and not held: such draws are skipped where facts are needed).
+And rows shaped like a business-registry export (`registry_rows`), for the screening tests and
+bench/screen.py."""
 
 from __future__ import annotations
 
