@@ -101,12 +101,8 @@ class Registry:
         河北省, 廊坊市, 固安县); a historical code is read as its successor. [] if unknown."""
         division = self.divisions.get(code)
         if division is not None and division.status == "historical" and division.successor:
-            division = self.divisions.get(division.successor)
-        names: list[str] = []
-        while division is not None:
-            names.insert(0, division.name)
-            division = self.divisions.get(division.parent)
-        return names
+            code = division.successor
+        return [d.name for d in reversed(self._chain(code))]
 
     def within(self, province: str | None, name: str) -> list[str]:
         """The current divisions named `name` (or `name` plus a suffix exports leave off), in
@@ -130,7 +126,7 @@ class Registry:
             step = None
             for end in range(min(len(rest), 12), 1, -1):  # the longest name first (内蒙古自治区 before 内蒙古)
                 codes = [c for c in self.named.get(rest[:end], ())
-                         if parent is None or parent in self._ancestors(c)]
+                         if parent is None or parent in {d.code for d in self._chain(c)[1:]}]
                 if len(codes) == 1:
                     step = (end, codes[0])
                     break
@@ -142,13 +138,14 @@ class Registry:
             names, parent, rest = self.places(code), code, rest[end:]
         return names
 
-    def _ancestors(self, code: str) -> set[str]:
-        out = set()
+    def _chain(self, code: str) -> list[Division]:
+        """A division and those above it, itself first ([] for an unknown code)."""
+        chain = []
         division = self.divisions.get(code)
-        while division is not None and division.parent:
-            out.add(division.parent)
+        while division is not None:
+            chain.append(division)
             division = self.divisions.get(division.parent)
-        return out
+        return chain
 
     def industry(self, raw: str) -> Industry | None:
         """The GB/T 4754 class a cell names, by exact name or code; None when it names none.

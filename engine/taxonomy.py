@@ -31,11 +31,22 @@ class Vocab:
 
 
 class Taxonomy:
-    def __init__(self, vocabs: dict[str, Vocab], registry: Registry | None = None):
+    def __init__(self, vocabs: dict[str, Vocab], registry_folder: Path | None = None):
         self.vocabs = vocabs
-        self.registry = registry  # values as business registries write them (engine/registry.py)
+        self._registry_folder = registry_folder
+        self._registry: Registry | None = None
         self._nearest: dict[tuple[str, str], list[str]] = {}
         self._cannot_hold: dict[frozenset[str], frozenset[str]] = {}
+
+    @property
+    def registry(self) -> Registry | None:
+        """Values as business registries write them (engine/registry.py), read on first use: only
+        screening needs them, so `check` does not pay for them at start-up."""
+        if self._registry_folder is not None:  # not read yet
+            known = {name: set(vocab.entries) for name, vocab in self.vocabs.items()}
+            self._registry = load_registry(self._registry_folder, known)
+            self._registry_folder = None
+        return self._registry
 
     def vocab(self, field_name: str) -> Vocab:
         return self.vocabs[field_name]
@@ -117,8 +128,7 @@ def load_taxonomy(folder: Path) -> Taxonomy:
         for holder in tag.holders:
             if holder not in vocabs["org_type"].entries:
                 raise EligError(f"{folder}: tag {tag.id!r} names unknown holder {holder!r} (not an org_type)")
-    known = {name: set(vocab.entries) for name, vocab in vocabs.items()}
-    return Taxonomy(vocabs, load_registry(folder / "registry", known))
+    return Taxonomy(vocabs, folder / "registry")
 
 
 def _build(pieces: list) -> Vocab:

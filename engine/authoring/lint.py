@@ -32,6 +32,10 @@ class LintReport:
 def lint(root: Path | None = None) -> LintReport:
     base = load_rulebase(root, strict=False)
     report = LintReport(errors=list(base.problems), n_rules=len(base.rules))
+    try:  # read on first use elsewhere (screening): checked here
+        base.taxonomy.registry  # noqa: B018
+    except EligError as exc:
+        report.errors.append(str(exc))
     checker = Checker(base)
     for rule in base.rules:
         for i, example in enumerate(rule.model.examples):

@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import Facts, Problem, resolve
-from engine.registry import Registry
-from engine.screen.derive import ADDRESS_PART, CODE_PARTS, FORM_PART, Derivations
+from engine.registry import DIVISION_SUFFIXES, Registry
+from engine.screen.derive import ADDRESS_PART, DERIVED_KEYS, FORM_PART, Derivations
 from engine.taxonomy import Taxonomy
 from engine.text import match_key
 from engine.yamlio import read_yaml, validation_message
@@ -56,8 +56,8 @@ LOCATION_KEYS = ("province", "district", "zones", "not_zones")
 VOCABULARY_OF = {"org_type": "org_type", "ownership": "ownership", "province": "location", "district": "location",
                  "zones": "zones", "not_zones": "zones", "sectors": "sectors", "stage": "stage", "size": "size",
                  "tags": "tags", "not_tags": "tags"}
-DISTRICT_SUFFIXES = ("区", "县", "市", "新区")  # what exports leave off a district's name (海淀)
 SPLIT = re.compile(r"[;；,，、]")
+LIST_SPLIT = re.compile(r"[;；,，]")  # without 、, which official names hold (计算机、通信和…)
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "已认定"}
 NO = {"否", "无", "n", "no", "false", "0", "×", "未认定"}
 
@@ -81,12 +81,15 @@ class ColumnMap:
     """Which input column feeds which profile field (by column index)."""
 
     header: list[str]
+    taxonomy: Taxonomy
     fields: dict[int, str] = field(default_factory=dict)  # column -> profile key
     flags: dict[int, str] = field(default_factory=dict)  # column -> tag id
     values: dict[int, dict[str, str | None]] = field(default_factory=dict)  # column -> value key -> id (None: unknown)
-    registry: Registry | None = None
-    _taxonomy: Taxonomy | None = None
     derived: Derivations = field(default_factory=Derivations)  # cells appended after the header's
+
+    @property
+    def registry(self) -> Registry | None:
+        return self.taxonomy.registry
 
     @property
     def width(self) -> int:
@@ -107,7 +110,7 @@ class ColumnMap:
             value = cells[col].strip() if col < len(cells) and cells[col] is not None else ""
             if not value:
                 continue
-            if key in CODE_PARTS or key in (ADDRESS_PART, FORM_PART):
+            if key in DERIVED_KEYS:
                 derived[key] = value
                 continue
             if key == "org_type" and self.registry and (form := self.registry.legal_form(value)) is not None:
@@ -183,19 +186,17 @@ class ColumnMap:
 
     def _resolved_place(self, location: dict) -> list[str]:
         """The place cells' values the location vocabulary knows, the province first."""
-        assert self._taxonomy is not None
-        by_key = self._taxonomy.vocab("location").by_key
+        by_key = self.taxonomy.vocab("location").by_key
         return [by_key[k] for k in (match_key(location.get(p) or "") for p in ("province", "district")) if k in by_key]
 
     def _known_place(self, names: list[str]) -> tuple[str | None, str | None]:
         """The province and the most specific place below it that the location vocabulary knows."""
-        assert self._taxonomy is not None
-        by_key = self._taxonomy.vocab("location").by_key
+        by_key = self.taxonomy.vocab("location").by_key
         if not names or match_key(names[0]) not in by_key:
             return None, None
         province = by_key[match_key(names[0])]
         known = [by_key[match_key(n)] for n in names[1:] if match_key(n) in by_key]
-        inside = [k for k in known if province in self._taxonomy.up("location", k)]
+        inside = [k for k in known if province in self.taxonomy.up("location", k)]
         return province, inside[-1] if inside else None
 
     def _district(self, location: dict) -> None:
@@ -203,20 +204,19 @@ class ColumnMap:
         大兴区 and 通州区) sets the zone and leaves the district unknown; a real place finer than
         the vocabulary (浦东新区 in 上海市) leaves it unknown, a real place of another level (固安县)
         gives what the vocabulary knows above it (廊坊市)."""
-        assert self._taxonomy is not None
         raw = location["district"]
-        by_key = self._taxonomy.vocab("location").by_key
+        by_key = self.taxonomy.vocab("location").by_key
         if match_key(raw) in by_key:
             return
-        zone = self._taxonomy.vocab("zones").by_key.get(match_key(raw))
+        zone = self.taxonomy.vocab("zones").by_key.get(match_key(raw))
         if zone is not None:
             del location["district"]
             location["zones"] = list(dict.fromkeys([*location.get("zones", []), zone]))
             return
         province = by_key.get(match_key(location.get("province", "")))
-        for suffix in DISTRICT_SUFFIXES:
+        for suffix in DIVISION_SUFFIXES:
             found = by_key.get(match_key(raw + suffix))
-            if found and (province is None or province in self._taxonomy.up("location", found)):
+            if found and (province is None or province in self.taxonomy.up("location", found)):
                 location["district"] = found
                 return
         names = self.registry.within(province, raw) if self.registry else []
@@ -249,7 +249,7 @@ class ColumnMap:
         industry = self.registry.industry
         if self._mapped(col, value) is None:
             return None
-        pieces = [value] if industry(value) else [p.strip() for p in re.split(r"[;；,，]", value) if p.strip()]
+        pieces = [value] if industry(value) else [p.strip() for p in LIST_SPLIT.split(value) if p.strip()]
         items: list[str] = []
         for piece in pieces:  # an official name holds 、: split on it only what is not a class
             items += [piece] if industry(piece) or self._known_sector(piece) else \
@@ -275,7 +275,7 @@ class ColumnMap:
         return list(dict.fromkeys(sectors)), at_least
 
     def _known_sector(self, value: str) -> bool:
-        return self._taxonomy is not None and match_key(value) in self._taxonomy.vocab("sectors").by_key
+        return match_key(value) in self.taxonomy.vocab("sectors").by_key
 
     def _mapped(self, col: int, value: str) -> str | None:
         """A cell's value through the mapping file's `values:` (None: mapped to unknown)."""
@@ -287,7 +287,7 @@ class ColumnMap:
 
     def _mapped_list(self, col: int, value: str) -> list[str] | None:
         """A list cell's items; None when one of them is mapped to unknown."""
-        whole = self.values.get(col, {}).get(match_key(value), value)
+        whole = self._mapped(col, value)
         if whole is None:
             return None
         items = [whole] if whole != value else [v.strip() for v in SPLIT.split(value) if v.strip()]
@@ -305,13 +305,18 @@ class ColumnMap:
 
     def column_of(self, loc: list) -> str:
         """The header a profile position comes from, for error messages."""
-        key = loc[1] if loc and loc[0] == "location" and len(loc) > 1 else (loc[0] if loc else "")
+        key = field_key(loc)
         for col, k in self.fields.items():
             if k == key:
                 return self.source_of(col)
         if key in ("tags", "not_tags") and self.flags:
             return "/".join(self.header[c] for c in self.flags)
         return str(key)
+
+
+def field_key(loc) -> str:
+    """The profile key a position is in (location.district: district)."""
+    return loc[1] if loc and loc[0] == "location" and len(loc) > 1 else (loc[0] if loc else "")
 
 
 def read_mapping(path: Path) -> MappingFile:
@@ -331,7 +336,7 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
     for key in custom.values():
         if key is not None and key not in HEADERS:
             raise EligError(f"mapping: unknown profile key {key!r}; allowed: {', '.join(HEADERS)}")
-    result = ColumnMap(header=list(header), registry=taxonomy.registry, _taxonomy=taxonomy)
+    result = ColumnMap(list(header), taxonomy)
     for col, raw in enumerate(header):
         name = match_key(str(raw or ""))
         if name in ignored:
@@ -361,11 +366,9 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
     derived.addresses = [taken["address"]] if "address" in taken else []
     if "org_type" in taken and taxonomy.registry is not None:
         derived.forms = [taken["org_type"]]
-        derived.ownership_of = lambda cell: _form_ownership(taxonomy, cell)
-    for col, key in zip(range(len(header), result.width),
-                        [*CODE_PARTS * len(derived.codes), *[ADDRESS_PART] * len(derived.addresses),
-                         *[FORM_PART] * len(derived.forms)]):
-        result.fields[col] = key
+        derived.registry = taxonomy.registry
+    for offset, key in enumerate(derived.keys()):
+        result.fields[len(header) + offset] = key
     by_header = {match_key(str(h or "")): c for c, h in enumerate(header)}
     for name, table in mapping.values.items():
         col = by_header.get(match_key(name))
@@ -375,13 +378,6 @@ def map_columns(header: list[str], taxonomy: Taxonomy, mapping: MappingFile | No
         result.values[col] = {match_key(raw): _mapped_id(taxonomy, result.fields[col], name, raw, target)
                               for raw, target in table.items()}
     return result
-
-
-def _form_ownership(taxonomy: Taxonomy, cell: str) -> str:
-    """What the legal form in a type cell says of ownership ("" when it says nothing)."""
-    assert taxonomy.registry is not None
-    form = taxonomy.registry.legal_form(cell.strip()) if cell.strip() else None
-    return form.ownership or "" if form else ""
 
 
 def _mapped_id(taxonomy: Taxonomy, key: str, column: str, raw: str, target: str) -> str | None:

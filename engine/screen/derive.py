@@ -13,18 +13,18 @@ Rows of cells (the csv path) and pyarrow columns (plain CSV blocks) give the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.registry import CODE_CHARS, CODE_WEIGHTS, valid_code
+from engine.registry import CODE_CHARS, CODE_WEIGHTS, Registry, valid_code
 
 CODE_PARTS = ("code_check", "code_kind", "code_division")
 ADDRESS_PART = "address_place"
 FORM_PART = "form_ownership"
+DERIVED_KEYS = frozenset({*CODE_PARTS, ADDRESS_PART, FORM_PART})
 # the place names an address begins with (北京市海淀区…, 上海浦东新区…): the only part of it read
 # (one character class each side, so RE2 runs it as a small DFA; the same in Python's re)
 _PLACE_PREFIX = "^(?P<place>(?:[^省市区县旗州盟0-9０-９\\n\\r]+[省市区县旗州盟])*)"
@@ -51,26 +51,32 @@ def address_place(cell: str) -> str:
 class Derivations:
     """Which columns cells are derived from, in the order they are appended: each code column's
     three parts, each address column's place, each type column's `form_ownership` (what a legal
-    form says of ownership, engine/registry.py), through `ownership_of`."""
+    form says of ownership, read through `registry`)."""
     codes: list[int] = field(default_factory=list)
     addresses: list[int] = field(default_factory=list)
     forms: list[int] = field(default_factory=list)
-    ownership_of: Callable[[str], str] | None = None
+    registry: Registry | None = None
     _ownership: dict[str, str] = field(default_factory=dict)  # a type cell -> its form's ownership
 
-    @property
-    def width(self) -> int:
-        return len(CODE_PARTS) * len(self.codes) + len(self.addresses) + len(self.forms)
+    def keys(self) -> list[str]:
+        """The key of each derived cell, in order."""
+        return [*CODE_PARTS * len(self.codes), *[ADDRESS_PART] * len(self.addresses), *[FORM_PART] * len(self.forms)]
 
     def sources(self) -> list[int]:
         """The column each derived cell comes from, in order."""
         return [c for c in self.codes for _ in CODE_PARTS] + self.addresses + self.forms
 
+    @property
+    def width(self) -> int:
+        return len(self.sources())
+
     def ownership(self, cell: str) -> str:
+        """What the legal form in a type cell says of ownership ("" when it says nothing)."""
         found = self._ownership.get(cell)
         if found is None:
-            assert self.ownership_of is not None
-            found = self._ownership[cell] = self.ownership_of(cell)
+            assert self.registry is not None
+            form = self.registry.legal_form(cell.strip()) if cell.strip() else None
+            found = self._ownership[cell] = (form.ownership or "") if form else ""
             if len(self._ownership) > 100_000:  # bound memory on endless variety
                 self._ownership.clear()
         return found

@@ -23,8 +23,7 @@ from pydantic import ValidationError
 from engine.decide.compiled import FastMatcher
 from engine.profiles import Problem
 from engine.screen.block_cells import Cells, Vocabulary, distinct
-from engine.screen.columns import ColumnMap
-from engine.taxonomy import Taxonomy
+from engine.screen.columns import ColumnMap, field_key
 
 GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
     # three columns of a few values each: resolved together, they cost one lookup, not three; and
@@ -52,6 +51,7 @@ class _Group:
     keys: tuple[str, ...] = ()  # profile keys its columns hold: the warnings it reports are about them
     errors: dict[int, str] = field(default_factory=dict)  # state index -> error message
     warnings: dict[int, tuple[CellWarning, ...]] = field(default_factory=dict)  # state index -> its warnings
+    texts: np.ndarray = field(default_factory=lambda: np.full(16, None, dtype=object))  # state -> warnings cell
     vocabularies: list[Vocabulary] = field(default_factory=list)  # per column, its values in CSV blocks
     by_ids: dict[tuple[int, ...], int] = field(default_factory=dict)  # their numbers -> state index
 
@@ -60,7 +60,6 @@ class _Group:
 class CellWarning:
     """A cell the rules could not use: the field is unknown for the row. `value` is the raw
     text of an unknown value (None for a contradiction); `nearest`, the closest valid ids."""
-
 
     column: str
     text: str
@@ -88,12 +87,11 @@ class Answer:
 
 
 class BatchScreener:
-    def __init__(self, fast: FastMatcher, columns: ColumnMap, taxonomy: Taxonomy, in_force: list[bool],
-                 strict: bool = False):
+    def __init__(self, fast: FastMatcher, columns: ColumnMap, in_force: list[bool], strict: bool = False):
         self.fast = fast
         self.strict = strict  # warnings are errors
         self.columns = columns
-        self.taxonomy = taxonomy
+        self.taxonomy = columns.taxonomy
         self.width = columns.width
         self.groups: list[_Group] = []
         decided: set[str] = set()
@@ -116,14 +114,14 @@ class BatchScreener:
         group.states[key] = index
         if index >= len(group.table):  # room for this state, whether it resolves or is an error
             group.table = np.concatenate([group.table, np.zeros_like(group.table)])
+            group.texts = np.concatenate([group.texts, np.full(len(group.texts), None, dtype=object)])
         only = [""] * self.width
         for c in group.columns:
             only[c] = cells[c]
         found: list[CellWarning] = []
 
         def warn(problem: Problem) -> None:
-            field_key = problem.loc[1] if problem.loc[:1] == ("location",) and len(problem.loc) > 1 else problem.loc[0]
-            if field_key in group.keys:  # another group reads the same cell and reports it
+            if field_key(problem.loc) in group.keys:  # another group reads the same cell and reports it
                 nearest = tuple(self.taxonomy.nearest(problem.vocab, problem.value)) \
                     if problem.value and problem.vocab in self.taxonomy.vocabs else ()
                 found.append(CellWarning(problem.column or self.columns.column_of(list(problem.loc)),
@@ -137,6 +135,7 @@ class BatchScreener:
             return index
         if found:
             group.warnings[index] = tuple(dict.fromkeys(found))
+            group.texts[index] = "; ".join(w.text for w in group.warnings[index] if not w.note) or None
         group.table[index] = self.fast.partial({f: self.fast.field_codes(f, facts) for f in group.fields})
         return index
 
@@ -226,10 +225,7 @@ class BatchScreener:
                 for state, count in zip(warned_states.tolist(), counts.tolist()):
                     for w in group.warnings[state]:
                         unknown[w] += count
-                by_state = np.full(len(group.states), None, dtype=object)
-                for state, found_warnings in group.warnings.items():
-                    by_state[state] = "; ".join(w.text for w in found_warnings if not w.note) or None
-                new = by_state[found[rows]]
+                new = group.texts[found[rows]]
                 had = texts[rows]
                 both = np.flatnonzero((had != None) & (new != None))
                 texts[rows] = np.where(had == None, new, had)

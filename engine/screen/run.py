@@ -34,7 +34,6 @@ from engine import interrupts
 from engine.decide import checker_for
 from engine.decide.compiled import FastMatcher, in_force_mask
 from engine.errors import EligError
-from engine.profiles import Problem
 from engine.screen.block_cells import read_plain
 from engine.screen.block_lines import CsvLines
 from engine.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
@@ -86,8 +85,7 @@ class RowScreener:
                  explain: bool, strict: bool = False):
         self.checker = checker_for(rules)
         self.columns: ColumnMap = map_columns(header, self.checker.base.taxonomy, mapping)
-        self.batch = BatchScreener(FastMatcher(self.checker), self.columns, self.checker.base.taxonomy,
-                                   in_force_mask(self.checker, as_of), strict)
+        self.batch = BatchScreener(FastMatcher(self.checker), self.columns, in_force_mask(self.checker, as_of), strict)
         self.as_of = as_of
         self.explain = explain
         self.lines: CsvLines | None = None  # the block path's line builder, made on first use
@@ -155,12 +153,9 @@ class RowScreener:
     def _check(self, row: Row) -> dict:
         from engine.check.render_json import check_json
 
-        def ignore(problem: Problem) -> None:  # already in the row's warnings cell
-            pass
-
         cells = self.columns.derived.rows([row.cells])[0]
-        profile, facts = self.columns.facts_of(cells,
-                                               self.checker.base.taxonomy, ignore)
+        # the row's problems are in its warnings cell already
+        profile, facts = self.columns.facts_of(cells, self.checker.base.taxonomy, lambda problem: None)
         dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         return check_json(self.checker.check(facts, dumped, self.as_of))
 
