@@ -62,7 +62,6 @@ YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "已认定"}
 NO = {"否", "无", "n", "no", "false", "0", "×", "未认定"}
 
 
-AT_LEAST = "_sectors_at_least"  # in a profile dict from cells: its sectors came from an industry class
 UNKNOWN = "unknown"  # a `values:` target: the value says nothing the rules can use
 
 
@@ -100,10 +99,12 @@ class ColumnMap:
         """The header of a column, or of the column a derived one comes from."""
         return self.header[col if col < len(self.header) else self.derived.sources()[col - len(self.header)]]
 
-    def profile(self, cells: list[str], warn: Callable[[Problem], None] | None = None) -> dict:
-        """A profile dict from one row's cells (empty cells are unknown). A flag cell that is not
-        a yes/no answer is an error, or with `warn` a warning and unknown."""
+    def profile(self, cells: list[str], warn: Callable[[Problem], None] | None = None) -> tuple[dict, bool]:
+        """A profile dict from one row's cells (empty cells are unknown), and whether its sectors
+        came from an industry class (they are "at least these"). A flag cell that is not a yes/no
+        answer is an error, or with `warn` a warning and unknown."""
         out: dict = {}
+        at_least = False
         location: dict = {}
         derived: dict[str, str] = {}
         for col, key in self.fields.items():
@@ -122,8 +123,6 @@ class ColumnMap:
                 sectors = self._sectors(col, value, warn)
                 if sectors is not None:
                     out["sectors"], at_least = sectors
-                    if at_least:
-                        out[AT_LEAST] = True
                 continue
             if key in LIST_KEYS:
                 items = self._mapped_list(col, value)
@@ -150,7 +149,7 @@ class ColumnMap:
         self._place(location, derived, warn)
         if location:
             out["location"] = location
-        return out
+        return out, at_least
 
     def _place(self, location: dict, derived: dict[str, str], warn: Callable[[Problem], None] | None) -> None:
         """Where the row is: its place cells as exports write them; else its address; else the
@@ -298,10 +297,10 @@ class ColumnMap:
                  warn: Callable[[Problem], None] | None = None) -> tuple[Profile, Facts]:
         """A row's profile and its facts, resolved as engine/profiles.py does, with the row's
         problems sent to `warn` (errors without it)."""
-        given = self.profile(cells, warn)
-        at_least = frozenset({"sectors"}) if given.pop(AT_LEAST, False) else frozenset()
+        given, at_least = self.profile(cells, warn)
         profile = Profile.model_validate(given)
-        return profile, resolve(profile, taxonomy, lambda loc: f"column {self.column_of(loc)!r}", warn, at_least)
+        return profile, resolve(profile, taxonomy, lambda loc: f"column {self.column_of(loc)!r}", warn,
+                                frozenset({"sectors"}) if at_least else frozenset())
 
     def column_of(self, loc: list) -> str:
         """The header a profile position comes from, for error messages."""
