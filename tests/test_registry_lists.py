@@ -149,7 +149,11 @@ def test_strict_turns_the_warnings_into_error_rows(inputs):
 def test_every_row_warned_exits_1(tmp_path):
     path = tmp_path / "all.csv"
     path.write_text("企业名称,企业类型\n甲,公思\n乙,大血\n", encoding="utf-8")
-    assert screened(path)[2] == 1
+    _, stderr, exit_code = screened(path)
+    assert exit_code == 1 and "warnings: 2 rows have a cell the rules could not use" in stderr
+    path.write_text("企业名称,企业类型\n甲,公思\n乙,企业\n", encoding="utf-8")
+    _, stderr, exit_code = screened(path)
+    assert exit_code == 0 and "warnings: 1 row has a cell the rules could not use" in stderr
 
 
 @pytest.fixture(scope="module")

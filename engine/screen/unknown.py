@@ -24,7 +24,7 @@ def unknown_report(unknown: Counter, n_warned: int) -> list[str]:
     lines = [f"note: {_rows(count)}: {w.text}" for w, count in sorted(notes.items(), key=lambda wn: (-wn[1], wn[0].text))]
     if not by_column:
         return lines
-    lines.append(f"warnings: {_rows(n_warned)} have a cell the rules could not use; that field is unknown for them")
+    lines.append(f"warnings: {_rows(n_warned)} {'has' if n_warned == 1 else 'have'} a cell the rules could not use; that field is unknown for them")
     mappable: dict[str, list[CellWarning]] = {}
     for column in sorted(by_column, key=lambda c: (-sum(n for _, n in by_column[c]), c)):
         found = sorted(by_column[column], key=lambda wn: (-wn[1], wn[0].value or "", wn[0].text))
