@@ -29,7 +29,8 @@ OPEN_FIELDS = ("zones", "tags")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built on first validation: a check validates only its profile (the cached rule base is unpickled)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Title(Strict):

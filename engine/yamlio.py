@@ -22,18 +22,43 @@ except AttributeError:  # pragma: no cover - depends on the build of PyYAML
 
 
 class YamlDoc:
-    """A parsed YAML file: its data, and the node tree for locating errors."""
+    """A parsed YAML file: its data, and the node tree for locating errors. Pickled (in the
+    rule-base cache) as its text alone: the tree is most of a rule base's size and is needed only
+    to place an error, so data and tree are made again when asked for."""
 
     def __init__(self, path: Path | str, text: str):
         self.path = str(path)
+        self.text = text
+        self._node: yaml.Node | None = None
+        self._data = self._parse(yaml.load)
+
+    def _parse(self, how) -> Any:
         try:
-            self.node = yaml.compose(text, Loader=SafeLoader)
-            self.data = yaml.load(text, Loader=SafeLoader)
+            return how(self.text, Loader=SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{self.path}:{mark.line + 1}" if mark else self.path
             problem = getattr(exc, "problem", None) or str(exc)
             raise EligError(f"{where}: not valid YAML: {problem}") from None
+
+    @property
+    def data(self) -> Any:
+        if self._data is None:
+            self._data = self._parse(yaml.load)
+        return self._data
+
+    @property
+    def node(self) -> yaml.Node | None:
+        if self._node is None:
+            self._node = self._parse(yaml.compose)
+        return self._node
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "text": self.text}
+
+    def __setstate__(self, state: dict) -> None:
+        self.path, self.text = state["path"], state["text"]
+        self._node = self._data = None
 
     def line_of(self, loc: Sequence[str | int], at_key: bool = False) -> int:
         """The 1-based line of the deepest node that exists along `loc` (of its key, with at_key)."""

@@ -39,3 +39,15 @@ def test_a_change_in_a_linked_document_folder_is_seen(tmp_path, monkeypatch):
     rule = next((tmp_path / "elsewhere").glob("r14-*.yaml"))
     rule.write_text(rule.read_text(encoding="utf-8").replace("kind: ", "kind: service\n# was: ", 1), encoding="utf-8")
     assert loading.load_rulebase(root, strict=False).version != first.version
+
+
+def test_a_cached_rule_still_places_its_lines_though_only_its_text_is_kept():
+    import pickle
+
+    from engine.yamlio import YamlDoc
+
+    doc = YamlDoc("rules/x/m.yaml", "id: m\ncitations:\n  - 一句。\n  - 两句。\n")
+    kept = pickle.loads(pickle.dumps(doc))
+    assert kept.line_of(["citations", 1]) == doc.line_of(["citations", 1]) == 4
+    assert kept.data == doc.data == {"id": "m", "citations": ["一句。", "两句。"]}
+    assert len(pickle.dumps(doc)) < 2 * len(doc.text.encode()) + 200  # no node tree in the cache
