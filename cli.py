@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -79,13 +80,26 @@ def main() -> None:
 
 @main.command()
 @click.argument("profile")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True,
+              help="md: Markdown for mail and documents; html: one self-contained page (print: A4).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--all", "show_all", is_flag=True, help="Also list ineligible measures and what rules them out.")
+@click.option("--explain", is_flag=True, help="Text: each measure in full, every condition with its quote.")
+@click.option("--kind", "kinds", multiple=True, help="Only measures of this kind (funding, tax, finance, talent, …); "
+              "repeat for several.")
+@click.option("--document", "documents", multiple=True, help="Only measures of this document (its id).")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["beneficiary", "actor"]),
+              help="beneficiary: support it can receive; actor: what it is encouraged or allowed to do.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["eligible", "possible", "ineligible"]))
 @click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
 @rules_option
 @user_errors
-def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: Path | None) -> None:
-    """List the measures that apply to one applicant, each condition with its quote.
+def check(profile: str, fmt: str, output: Path | None, show_all: bool, explain: bool, kinds: tuple[str, ...],
+          documents: tuple[str, ...], roles: tuple[str, ...], statuses: tuple[str, ...], as_of: dt.date | None,
+          rules: Path | None) -> None:
+    """List the measures that apply to one applicant: the short answer first (one line per
+    measure, grouped as a firm acts on them), then the facts that would decide the possible
+    ones, what would unlock more, and the near misses.
 
     PROFILE is a YAML or JSON file (or - for stdin) with keys such as org_type, location,
     sectors, stage, size, tags and not_tags; a key left out is unknown, never false.
@@ -93,16 +107,51 @@ def check(profile: str, fmt: str, show_all: bool, as_of: dt.date | None, rules: 
     \b
     Example:
         elig check profiles/startup-haidian-ai.yaml
+        elig check profiles/startup-haidian-ai.yaml --kind funding --explain
+        elig check profiles/university-beijing.yaml --format html -o report.html
         elig check profiles/university-beijing.yaml --format json --as-of 2026-01-01
     """
-    from engine.check import check_profile, render_json, render_text
+    from engine.check import check_profile, render
+    from engine.check.order import select
+    from engine.decide import checker_for
 
-    result = check_profile(profile, rules, as_of, include_ineligible=show_all)
-    if fmt == "json":
-        click.echo(render_json(result), nl=False)
-    else:
-        click.echo(render_text(result, color=sys.stdout.isatty(), show_ineligible=show_all), nl=False)
+    if output:
+        check_writable(output)
+    base = checker_for(rules).base
+    result = select(check_profile(profile, rules, as_of), list(base.documents), kinds, documents, roles, statuses)
+    text = render(result, fmt, base, show_all or "ineligible" in statuses, explain,
+                  color=output is None and sys.stdout.isatty())
+    _emit(text, output)
     _say_fallback(result.fallback)
+
+
+@main.command()
+@click.argument("profile")
+@click.argument("measure")
+@click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
+@rules_option
+@user_errors
+def explain(profile: str, measure: str, as_of: dt.date | None, rules: Path | None) -> None:
+    """Explain one measure for one applicant in full: its source, each condition with the
+    applicant's fact and the quoted words, its caveats.
+
+    \b
+    Example:
+        elig explain profiles/startup-haidian-ai.yaml zgc22-01a
+    """
+    from engine.check import check_profile, explain_measure, render_measure
+
+    result = check_profile(profile, rules, as_of)
+    click.echo(render_measure(explain_measure(result, measure), color=sys.stdout.isatty()), nl=False)
+    _say_fallback(result.fallback)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        write_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()
@@ -138,11 +187,7 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
         text = render_audit_html(result)
     else:
         text = render_audit_text(result, color=output is None and sys.stdout.isatty())
-    if output:
-        write_text(output, text)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    _emit(text, output)
     reason = gate(result, fail_under) if fail_under is not None else None
     if reason:
         click.echo(f"audit failed: {printable(reason)}", err=True)
@@ -163,14 +208,16 @@ def audit(fmt: str, output: Path | None, fail_under: float | None, document: str
               help="YAML file mapping your headers and values: {columns: {客户名称: name}, flags: {…}, "
                    "values: {所属行业: {…}}, ignore: […]}.")
 @click.option("--strict", is_flag=True, help="A row with a warning (a value not recognised) is an error row.")
+@click.option("--unlock", is_flag=True, help="Add each row's top unlocks (the facts that would make more measures "
+              "eligible, e.g. 国家高新技术企业:+9), and to the XLSX summary how many rows each measure is one fact away.")
 @click.option("--sheet", help="Workbook sheet to read (default: the first with a header row).")
 @click.option("--header-row", type=click.IntRange(1), help="Workbook row that names the columns (default: the "
               "first naming a known column, below any title rows).")
 @rules_option
 @user_errors
 def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool, workers: int,
-           as_of: dt.date | None, columns: Path | None, strict: bool, sheet: str | None, header_row: int | None,
-           rules: Path | None) -> None:
+           as_of: dt.date | None, columns: Path | None, strict: bool, unlock: bool, sheet: str | None,
+           header_row: int | None, rules: Path | None) -> None:
     """Screen a list of applicants (CSV/TSV, XLSX/XLS/ODS or JSONL; - for stdin) against every measure.
 
     One output row per input row, in order, input columns kept, plus eligible and possible
@@ -184,6 +231,7 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
     Example:
         elig screen firms.csv -o screened.xlsx
         elig screen firms.jsonl --format jsonl --explain > explained.jsonl
+        elig screen firms.xlsx --unlock -o screened.xlsx
         cat firms.csv | elig screen - --workers 2 > screened.csv
     """
     from engine.screen import format_of, open_table, read_mapping, screen_file, unknown_report
@@ -198,7 +246,7 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
         summary = screen_file(input_path, table, output, fmt, rules, mapping, as_of, explain, workers,
-                              progress and progress.advance, strict)
+                              progress and progress.advance, strict, unlock)
     finally:
         if progress:
             progress.stop()
@@ -238,7 +286,7 @@ def _progress_bar():
 @click.option("--from", "start", type=click.Path(dir_okay=False), help="Resume from a saved profile (YAML or JSON).")
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="Save the profile here when finished.")
 @click.option("--force", is_flag=True, help="Overwrite the --save file if it exists (else you are asked).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the questions.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the interview.")
 @click.option("--as-of", callback=_date, help="Only measures in force on this date (YYYY-MM-DD; default today).")
 @rules_option
 @user_errors
@@ -248,7 +296,8 @@ def ask(start: str | None, save: Path | None, force: bool, lang: str, as_of: dt.
 
     Asks who and where first, then always the unknown fact that settles the most measures
     still possible. Answer with a number or a name (Chinese or English); Enter = don't know,
-    q = stop. Ends with the same report as `elig check`.
+    ? = help, q = stop. At a terminal, answers can be edited and recalled (the arrow keys).
+    Ends with the same report as `elig check`.
 
     \b
     Example:
@@ -258,78 +307,65 @@ def ask(start: str | None, save: Path | None, force: bool, lang: str, as_of: dt.
     import yaml
 
     from engine.check import render_text, start_interview
+    from engine.check.ask_session import ask_all, line
 
     if save:  # before the first question, so that no answer is lost to a bad path
-        _may_save(save, force)
+        _may_save(save, force, lang)
     interview = start_interview(start, rules, as_of or dt.date.today(), lang)
-    click.echo("Answer with a number or a name; Enter = don't know, q = stop." if lang == "en" else
-               "请输入编号或名称；直接回车 = 不知道，q = 结束。")
-    said_fallback = False
+    read = _reader()
     try:
-        while (question := interview.next_question()) is not None:
-            click.echo()
-            click.echo(f"{question.text}  [{question.decides} open measures depend on it]")
-            for number, choice in enumerate(question.choices, start=1):
-                click.echo(f"  {number:>2}. {choice} ({interview.checker.base.taxonomy.english(_vocab(question.key), choice)})")
-            while True:
-                reply = _read_answer()
-                if reply.strip().lower() == "q":
-                    break
-                try:
-                    interview.answer(question, reply)
-                    break
-                except EligError as exc:
-                    click.echo(f"  {printable(str(exc))}")
-            if reply.strip().lower() == "q":
+        ask_all(interview, lambda: read("> "), click.echo)
+        click.echo()
+        click.echo(render_text(interview.report(), color=sys.stdout.isatty()), nl=False)
+        _say_fallback(interview.checker.fallback)
+        while save is None and sys.stdin.isatty():
+            try:
+                answer = read(line(lang, "save_prompt")).strip()
+            except EOFError:
                 break
-            counts = interview.statuses()
-            if interview.checker.fallback and not said_fallback:
-                _say_fallback(interview.checker.fallback)
-                said_fallback = True
-            click.echo(f"  → {counts['eligible']} eligible · {counts['possible']} possible · "
-                       f"{counts['ineligible']} ruled out")
+            if not answer:
+                break
+            try:
+                _may_save(Path(answer), force, lang)
+                save = Path(answer)
+            except EligError as exc:
+                click.echo(f"  {printable(str(exc))}")
     except KeyboardInterrupt:
-        click.echo("\nstopped; nothing saved", err=True)
+        click.echo("\n" + line(lang, "stopped"), err=True)
         sys.exit(130)
-    click.echo()
-    click.echo(render_text(interview.report(), color=sys.stdout.isatty()), nl=False)
-    text = yaml.safe_dump(interview.profile, allow_unicode=True, sort_keys=False)
-    while save is None and sys.stdin.isatty():
-        answer = click.prompt("Save the profile to (file name, Enter to skip)", default="", show_default=False)
-        if not answer.strip():
-            break
-        try:
-            _may_save(Path(answer), force)
-            save = Path(answer)
-        except EligError as exc:
-            click.echo(f"  {printable(str(exc))}")
     if save:
-        write_text(save, text)
-        click.echo(f"saved {save} ({interview.n_asked} questions asked)", err=True)
+        write_text(save, yaml.safe_dump(interview.profile, allow_unicode=True, sort_keys=False))
+        click.echo(line(lang, "saved", path=save, n=interview.n_asked), err=True)
 
 
-def _may_save(path: Path, force: bool) -> None:
+def _may_save(path: Path, force: bool, lang: str) -> None:
     """An EligError unless the profile may be saved to `path`: a writable place, and not over an
     existing file unless --force or a yes at the prompt."""
     check_writable(path)
-    if path.exists() and not force and not (sys.stdin.isatty() and click.confirm(f"{path} exists; overwrite it?")):
-        raise EligError(f"{path}: exists; give --force to overwrite it")
+    if path.exists() and not force and not (sys.stdin.isatty() and click.confirm(
+            f"{path} exists; overwrite it?" if lang == "en" else f"{path} 已存在，是否覆盖？")):
+        raise EligError(f"{path}: exists; give --force to overwrite it" if lang == "en" else
+                        f"{path}：文件已存在；加 --force 可覆盖")
 
 
-def _read_answer() -> str:
-    """One line of input; end of input stops the interview like `q`. (click.prompt would turn
-    Ctrl-C into the same Abort as end of input; Ctrl-C must instead leave without saving.)"""
-    interrupts.check()  # a Ctrl-C dropped while the question was prepared
-    try:
-        return input("> ")
-    except EOFError:
-        return "q"
+def _reader() -> Callable[[str], str]:
+    """Reads one line after a prompt. At a terminal, with line editing and history
+    (prompt_toolkit: the arrows and backspace work over Chinese text); from a pipe, plain
+    lines. End of input raises EOFError and Ctrl-C KeyboardInterrupt, either way. (click.prompt
+    would turn Ctrl-C into the same Abort as end of input; Ctrl-C must instead leave without
+    saving.)"""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from prompt_toolkit import PromptSession  # only here: it takes a while to import
 
+        prompt: Callable[[str], str] = PromptSession().prompt
+    else:
+        prompt = input
 
-def _vocab(key: str) -> str:
-    from engine.check.interview import VOCAB
+    def read(message: str) -> str:
+        interrupts.check()  # a Ctrl-C dropped while the question was prepared
+        return prompt(message)
 
-    return VOCAB.get(key, key)
+    return read
 
 
 @main.group()

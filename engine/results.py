@@ -41,6 +41,37 @@ class MeasureResult:
         return next((c for c in self.conditions if c.outcome == "unmet"), None)
 
 
+@dataclass(frozen=True)
+class Deciding:
+    """An open fact, and the possible measures whose unknown conditions it bears on."""
+    fact: str  # org_type, location.district, location.zones, sectors, tag:国家高新技术企业 …
+    measures: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"tags: {self.fact[4:]}" if self.fact.startswith("tag:") else self.fact
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """A fact the applicant does not hold or left open, and the measures that would become eligible with it."""
+    field: str  # tags, zones, sectors, org_type, ownership, stage, size
+    value: str
+    gained: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return self.value if self.field in ("tags", "zones") else f"{self.field}={self.value}"
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """An ineligible measure that fails on one condition only."""
+    measure: MeasureResult
+    condition: ConditionResult
+    then: str  # eligible, or possible where other conditions are unknown
+
+
 @dataclass
 class CheckResult:
     profile: dict[str, Any]
@@ -50,9 +81,22 @@ class CheckResult:
     n_out_of_force: int = 0
     engine: str = "durable-rules"  # which matcher decided: durable-rules, or compiled
     fallback: str | None = None  # why durable-rules did not decide, where it failed
+    deciding: list[Deciding] = field(default_factory=list)
+    unlocks: list[Unlock] = field(default_factory=list)
+    near_misses: list[NearMiss] = field(default_factory=list)
+    filters: str = ""  # what a filtered result shows (`elig check --kind …`)
+    whole: CheckResult | None = None  # the result before the filters
 
     def with_status(self, status: str) -> list[MeasureResult]:
         return [r for r in self.results if r.status == status]
 
     def counts(self) -> dict[str, int]:
+        """Rules per status."""
         return {s: len(self.with_status(s)) for s in ("eligible", "possible", "ineligible")}
+
+    def measure_counts(self) -> dict[str, int]:
+        """Measures (document sections, as `elig audit` counts them) with a rule of each status,
+        and in all."""
+        sections = {s: {(r.document_id, r.section) for r in self.with_status(s)}
+                    for s in ("eligible", "possible", "ineligible")}
+        return {s: len(v) for s, v in sections.items()} | {"all": len(set().union(*sections.values()))}

@@ -1,10 +1,14 @@
 """`elig ask`: a session answering from each example profile reaches exactly `elig check`'s
-statuses, asking at most half the questions of a fixed-order form; the CLI works with piped
-input and in a real pseudo-terminal."""
+statuses, asking at most half the questions of a fixed-order form; `?` explains a question,
+`--lang zh` speaks Chinese throughout, a checklist leaves what was not picked unknown unless
+`0` says otherwise; the CLI works with piped input and, with line editing, in a real
+pseudo-terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
+from engine.check.ask_session import ask_all
 from engine.check.interview import Interview
 from engine.models import Profile
 from engine.profiles import resolve
@@ -26,13 +31,13 @@ AS_OF = dt.date(2026, 11, 24)
 def oracle(profile: dict, facts, question) -> str:
     """What a user who knows `profile` (and nothing more) answers."""
     key = question.key
-    if key == "tags":  # a checklist: list what it holds, or `?` when it knows only some of them
+    if key == "tags":  # a checklist: what it holds and 0 (none of the others), or `?` when it knows only some
         known = [t for t in question.choices if t in facts.held["tags"] or t in facts.not_held["tags"]]
         if not known:
             return ""
         if len(known) < len(question.choices):
             return "?"
-        return " ".join(t for t in question.choices if t in facts.held["tags"]) or "0"
+        return " ".join([*(t for t in question.choices if t in facts.held["tags"]), "0"])
     if key.startswith("tag:"):
         tag = key[4:]
         return "y" if tag in facts.held["tags"] else "n" if tag in facts.not_held["tags"] else ""
@@ -119,3 +124,115 @@ def test_ask_in_a_real_terminal_and_ctrl_c_leaves_no_file(tmp_path, interruptibl
     child.close()
     assert child.exitstatus == 130
     assert not target.exists()
+
+
+def converse(interview: Interview, reply) -> list[str]:
+    """The lines `elig ask` prints for `interview`, answering each question with `reply(question)`."""
+    said: list[str] = []
+    ask_all(interview, lambda: reply(interview.next_question()), said.append)
+    return said
+
+
+@pytest.mark.parametrize("mark", ["?", "？"])
+def test_a_question_mark_explains_the_question_and_asks_it_again(mark):
+    result = CliRunner().invoke(main, ["ask", "--as-of", "2026-11-24"], input=f"{mark}\n企业\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "unknown value" not in result.output
+    assert "Each measure says who may apply." in result.output
+    assert result.output.count(" 1. 企业 (enterprise)") == 2  # the choices again
+    assert "Answer with a number from 1 to " in result.output and "Enter = don't know, q = stop." in result.output
+    assert "Where is it registered (province)?" in result.output  # the answer after the help counts
+
+
+def test_in_chinese_every_line_of_the_interview_is_chinese(checker):
+    interview = Interview(checker, AS_OF, lang="zh")
+    script = {"org_type": ["高效", "?", "企业"], "location.province": ["99", "北京市"],
+              "location.district": ["？", "海淀区"], "tags": ["?"], "tag": ["x", "？"]}
+
+    def reply(question) -> str:
+        steps = script.get("tag" if question.key.startswith("tag:") else question.key)
+        return steps.pop(0) if steps else ""
+
+    text = "\n".join(converse(interview, reply))
+    for chinese in ("请输入编号或名称；直接回车 = 不知道，? = 说明，q = 结束。", "项待定措施取决于此]", "→ 符合 ",
+                    "是不是指 高校？", "每项措施都规定了谁可以申请", "请选择 1 到 32 之间的编号", "请回答 是 或 否",
+                    "注册地址所在的区（市）", "   1. 企业\n"):
+        assert chinese in text
+    for english in ("open measures", "eligible", "ruled out", "Answer", "did you mean", "choose a number",
+                    "don't know", "(enterprise)", "(Beijing)", "(Haidian)"):
+        assert english not in text
+    latin_ids = {w for vocab in checker.base.taxonomy.vocabs.values() for e in vocab.entries
+                 for w in re.findall("[A-Za-z]{2,}", e)}  # PCT专利申请
+    assert set(re.findall("[A-Za-z]{2,}", text)) <= latin_ids
+
+
+def test_in_chinese_the_command_saves_in_chinese(tmp_path):
+    target = tmp_path / "me.yaml"
+    result = CliRunner().invoke(main, ["ask", "--lang", "zh", "--as-of", "2026-11-24", "--save", str(target)],
+                                input="企业\nq\n")
+    assert result.exit_code == 0, result.output
+    assert f"已保存 {target}（共问了 1 个问题）" in result.output
+    assert "questions asked" not in result.output and "open measures" not in result.output
+
+
+def test_districts_come_in_the_vocabularys_order(checker):
+    interview = Interview(checker, AS_OF, {"org_type": "企业", "location": {"province": "北京市"}})
+    question = interview.next_question()
+    assert question.key == "location.district"
+    assert question.choices[:3] == ["东城区", "西城区", "朝阳区"]
+    assert question.choices == [e for e in checker.base.taxonomy.vocab("location").entries if e in question.choices]
+
+
+def first_checklist(checker):
+    interview = Interview(checker, AS_OF, {"org_type": "企业",
+                                           "location": {"province": "北京市", "district": "海淀区",
+                                                        "zones": ["中关村示范区"]}})
+    while (question := interview.next_question()).key != "tags":
+        interview.answer(question, "")
+    return interview, question
+
+
+def test_a_checklist_leaves_what_was_not_picked_unknown_and_does_not_ask_it_again(checker):
+    interview, question = first_checklist(checker)
+    picked = question.choices[0]
+    interview.answer(question, "1")
+    implied = checker.base.taxonomy.up("tags", picked)  # 国家高新技术企业 is a 科技型企业
+    unpicked = [t for t in question.choices if t not in implied]
+    assert picked in interview.profile["tags"] and unpicked
+    for tag in unpicked:
+        assert tag not in interview.profile.get("tags", []) and tag not in interview.profile.get("not_tags", [])
+        assert tag not in interview.facts.held["tags"] and tag not in interview.facts.not_held["tags"]
+    while (question := interview.next_question()) is not None:  # it still ends, never offering them again
+        assert not set(unpicked) & {question.key[4:], *question.choices}
+        interview.answer(question, "1" if question.key == "tags" else "")
+        assert interview.n_asked < 200, "the interview does not end"
+
+
+@pytest.mark.parametrize("reply", ["1 0", "0"])
+def test_a_checklist_answer_with_0_says_none_of_the_others(checker, reply):
+    interview, question = first_checklist(checker)
+    interview.answer(question, reply)
+    held = checker.base.taxonomy.up("tags", question.choices[0]) if reply == "1 0" else frozenset()
+    assert interview.profile["not_tags"] == [t for t in question.choices if t not in held]
+
+
+def test_at_a_terminal_answers_can_be_edited(tmp_path):
+    target = tmp_path / "me.yaml"
+    env = {k: v for k, v in os.environ.items() if k != "PROMPT_TOOLKIT_NO_CPR"} | {"TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-c", "import cli; cli.main()", "ask", "--as-of", "2026-11-24",
+                                           "--save", str(target)], cwd=str(HERE.parent), encoding="utf-8",
+                          env=env, timeout=300)
+    child.expect("What kind of applicant is it")
+    child.expect_exact("\x1b[6n")  # the line editor asks where the cursor is, as it starts
+    child.send("\x1b[1;1R")
+    child.send("业高")
+    child.send("\x7f")  # backspace: 业
+    child.send("\x1b[D")  # left arrow: before 业
+    child.send("企\r")
+    child.expect("province")
+    child.sendline("q")
+    child.expect("saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert yaml.safe_load(target.read_text(encoding="utf-8")) == {"org_type": "企业"}

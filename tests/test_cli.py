@@ -20,6 +20,7 @@ from engine.decide.durable import available
 
 HERE = Path(__file__).resolve().parent
 PROFILES = sorted((HERE.parent / "profiles").glob("*.yaml"))
+PROFILES_BY_NAME = {p.stem: p for p in PROFILES}
 GOLD = HERE / "gold"
 AS_OF = "2026-11-24"
 
@@ -52,9 +53,44 @@ def _stable(text: str) -> str:
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
 def test_check_text_gold(profile):
-    result = run("check", str(profile), "--all", "--as-of", AS_OF)
+    result = run("check", str(profile), "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     compare_gold(f"{profile.stem}.txt", _stable(result.output))
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_check_explained_text_gold(profile):
+    result = run("check", str(profile), "--all", "--explain", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    compare_gold(f"{profile.stem}.explain.txt", _stable(result.output))
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_check_markdown_gold(profile):
+    result = run("check", str(profile), "--format", "md", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    compare_gold(f"{profile.stem}.md", _stable(result.output))
+
+
+SHORT_LINE = re.compile(r"^  (\w+ +)?(?P<id>[a-z0-9]+-[a-z0-9-]+)  ")
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_the_short_answer_has_one_line_per_measure(profile):
+    """Beyond the two header lines, group headers, the deciding facts and unlocks (and the lines
+    saying more are listed elsewhere), each line is one measure, and no measure has two."""
+    lines = [line for line in run("check", str(profile), "--as-of", AS_OF).output.splitlines()[2:] if line]
+    data = json.loads(run("check", str(profile), "--format", "json", "--as-of", AS_OF).output)
+    listed = {r["id"] for r in data["results"]} | {n["id"] for n in data["near_miss"]}
+    ids = []
+    for line in lines:
+        if line.isupper() or line[0] != " " or line.startswith("  … and "):
+            continue  # a group header, or a pointer to the full list
+        if (found := SHORT_LINE.match(line)) and found["id"] in listed:
+            ids.append(found["id"])
+        else:
+            assert re.match(r"^  [^ ].*: (bears on \d+ possible|\+\d+ eligible \()", line), line
+    assert len(ids) == len(set(ids)) and set(ids) >= {r["id"] for r in data["results"]}
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
@@ -199,3 +235,62 @@ def test_a_6g_researcher_is_not_ruled_out_of_the_frontier_fields_that_end_in_den
     measure = next(r for r in data["results"] if r["id"] == "zp24-40a-scientist-investor-matching")
     assert measure["status"] != "ineligible"
     assert not [c for c in measure["conditions"] if c["field"] == "sectors"]
+
+
+def test_explain_prints_one_measure_in_full_by_its_id_or_a_unique_start():
+    full = run("explain", str(PROFILES_BY_NAME["startup-haidian-ai"]), "zgc22-01a-high-growth-small-firms",
+               "--as-of", AS_OF)
+    assert full.exit_code == 0
+    lines = full.output.splitlines()
+    assert lines[0] == "ELIGIBLE as beneficiary"
+    assert "zgc22-01a-high-growth-small-firms  支持高成长性科技型小微企业开展关键核心技术创新" in lines[2]
+    assert "  met     size is one of 小型/微型; applicant: 小型  「小微企业」" in lines
+    short = run("explain", str(PROFILES_BY_NAME["startup-haidian-ai"]), "zgc22-01a", "--as-of", AS_OF)
+    assert short.output == full.output
+    wrong = run("explain", str(PROFILES_BY_NAME["startup-haidian-ai"]), "zgc2201a", "--as-of", AS_OF)
+    assert wrong.exit_code == 2
+    assert "measure 'zgc2201a': no such measure; did you mean zgc22-01a-high-growth-small-firms" in wrong.output
+    ambiguous = run("explain", str(PROFILES_BY_NAME["startup-haidian-ai"]), "zgc22-0", "--as-of", AS_OF)
+    assert ambiguous.exit_code == 2 and "did you mean zgc22-01a-high-growth-small-firms, zgc22-01b" in ambiguous.output
+
+
+def test_filters_show_only_those_measures_and_keep_the_whole_counts():
+    profile = str(PROFILES_BY_NAME["startup-haidian-ai"])
+    whole = json.loads(run("check", profile, "--format", "json", "--as-of", AS_OF).output)
+    data = json.loads(run("check", profile, "--format", "json", "--as-of", AS_OF, "--kind", "funding", "--kind", "tax",
+                          "--document", "zgc-measures-2022", "--role", "beneficiary").output)
+    assert data["counts"] == whole["counts"] and data["measures"] == whole["measures"]
+    assert data["filters"] == "--kind funding/tax · --document zgc-measures-2022 · --role beneficiary"
+    expected = {r["id"] for r in whole["results"] if r["kind"] in ("funding", "tax")
+                and r["document"]["id"] == "zgc-measures-2022" and r["role"] == "beneficiary"}
+    assert {r["id"] for r in data["results"]} == expected and expected
+    assert all(set(u["measures"]) <= {r["id"] for r in whole["results"]} for u in data["unlock"])
+    ineligible = json.loads(run("check", profile, "--format", "json", "--as-of", AS_OF, "--status", "ineligible").output)
+    assert {r["status"] for r in ineligible["results"]} == {"ineligible"}
+    text = run("check", profile, "--as-of", AS_OF, "--kind", "tax").output
+    assert "showing 1 rule: --kind tax" in text and "zp24-21b-hnte-tax-incentives" in text
+    assert "zgc22-01a-high-growth-small-firms" not in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kind", "fundin"], "--kind 'fundin': no such kind; did you mean funding"),
+    (["--document", "zgc-measures-2023"], "--document 'zgc-measures-2023': no such document; did you mean zgc-measures-2022"),
+    (["--role", "owner"], "Invalid value for '--role'"),
+])
+def test_a_bad_filter_is_refused_with_the_nearest(args, message):
+    result = run("check", str(PROFILES[0]), *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_report_goes_to_a_file_with_output(tmp_path):
+    path = tmp_path / "report.md"
+    result = run("check", str(PROFILES_BY_NAME["startup-haidian-ai"]), "--format", "md", "-o", str(path),
+                 "--as-of", AS_OF)
+    assert result.exit_code == 0 and f"wrote {path}" in result.output
+    assert _stable(path.read_text(encoding="utf-8")) == (GOLD / "startup-haidian-ai.md").read_text(encoding="utf-8")
+
+
+def test_markdown_cells_show_markup_as_text():
+    profile = "name: 'a|b *c* [d](e) <i>'\norg_type: 企业\n"
+    first = run("check", "-", "--format", "md", "--as-of", AS_OF, stdin=profile).output.splitlines()[0]
+    assert first == r"# a\|b \*c\* \[d\](e) \<i\>"

@@ -1,13 +1,16 @@
 """The check job: one applicant against the rule base, and the report that explains it.
 
 It reads a profile (a YAML or JSON file, or stdin) or builds one by the guided interview of
-`elig ask`; the core (engine/decide/) decides; the report is rendered here, one module per
-output format (`render_text`, `render_json`; a new format goes beside them as
-`render_<format>.py`). It hands on the rendered text, and `CheckResult` to Python callers.
+`elig ask`; the core (engine/decide/) decides; `advice` adds what would decide, unlock and
+nearly qualify; `order` sorts and filters the measures as a firm acts on them; the report is
+rendered here, one module per output format (`render_text`, `render_json`, `render_md`,
+`render_html`; a new format goes beside them as `render_<format>.py` and into `render`).
 """
 
-from engine.check.render_json import check_json, render_json
-from engine.check.render_text import render_text
-from engine.check.run import check_profile, start_interview
+from engine.check.render import FORMATS, render
+from engine.check.render_json import check_json
+from engine.check.render_text import render_measure, render_text
+from engine.check.run import check_profile, explain_measure, start_interview
 
-__all__ = ["check_json", "check_profile", "render_json", "render_text", "start_interview"]
+__all__ = ["FORMATS", "check_json", "check_profile", "explain_measure", "render", "render_measure", "render_text",
+           "start_interview"]

@@ -4,26 +4,28 @@ Who you are (org_type) and where (province, district) come first; after that, th
 always the unknown fact that could decide the most measures still `possible`. A fact that
 cannot change any open measure is never asked, nor one the profile already gives.
 Qualifications (tags) are asked as a checklist of the most decisive open ones, since most
-applicants know at a glance which they hold; `?` asks them one by one instead.
+applicants know at a glance which they hold: the ones picked are held, the others stay unknown
+unless the answer adds `0` ("none of the others"); `?` asks them one by one instead. Unknown is
+not "not held": a checklist item left unpicked is not asked again, but decides nothing.
+Messages come in English or Chinese (`lang`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from engine.decide import logic
-from engine.decide.checker import Checker, group_key, scope_key
+from engine.check.advice import bearing
+from engine.decide.checker import Checker
 from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import Facts, resolve
 from engine.text import match_key
 
 FIRST = ("org_type", "location.province", "location.district")
-SINGLE = {"org_type": "org_type", "ownership": "ownership", "stage": "stage", "size": "size",
-          "location.province": "location", "location.district": "location"}
 WORDS = {
     "org_type": ("What kind of applicant is it?", "申请主体是哪一类？"),
     "ownership": ("Who owns it?", "所有制/隶属关系是什么？"),
@@ -36,8 +38,8 @@ WORDS = {
     "sectors": ("Which of these sectors is it in? (numbers or names; 0 = none of them)",
                 "属于以下哪些行业领域？（编号或名称，0 = 都不是）"),
     "tag": ("Is it (or does it hold) {}? (y/n)", "是否为/具备 {}？（是/否）"),
-    "tags": ("Which of these is it or does it hold? (numbers or names; 0 = none of them; ? = ask one by one)",
-             "是否为/具备以下哪些？（编号或名称；0 = 都不是；? = 逐项询问）"),
+    "tags": ("Which of these is it or does it hold? (numbers or names; 0 = none of the others; ? = one by one)",
+             "是否为/具备以下哪些？（编号或名称；0 = 其余都不是；? = 逐项询问）"),
 }
 CHECKLIST = 8  # tags per checklist question
 VOCAB = {"location.province": "location", "location.district": "location", "location.zones": "zones"}
@@ -60,7 +62,7 @@ class Interview:
         self.as_of = as_of
         self.lang = lang
         self.profile: dict = dict(profile or {})
-        self.skipped: set[str] = set()  # questions answered "don't know"
+        self.skipped: set[str] = set()  # questions answered "don't know", checklist items left unpicked
         self.one_by_one: list[str] = []  # tag questions the user asked to answer singly (`?`)
         self.n_asked = 0
         self.facts = self._resolve()
@@ -70,54 +72,17 @@ class Interview:
 
     def report(self):
         """The same report as `elig check` on the profile built so far."""
-        return self.checker.check(self.facts, self.profile, self.as_of)
+        from engine.check.run import checked
+
+        return checked(self.checker, self.facts, self.profile, self.as_of)
 
     def statuses(self) -> Counter:
         return Counter(self.checker.statuses(self.facts, self.as_of).values())
 
-    def _known(self, key: str) -> bool:
-        if key.startswith("tag:"):
-            tag = key[4:]
-            return tag in self.facts.held["tags"] or tag in self.facts.not_held["tags"]
-        if key.startswith("location."):
-            return key[len("location."):] in (self.profile.get("location") or {})
-        return key in self.profile
-
     def _bearing(self) -> dict[str, set[str]]:
         """Question key -> the possible measures whose unknown conditions it bears on."""
-        bearing: dict[str, set[str]] = {}
-        outcomes = self.checker.python_outcomes(self.facts)
-        for rule, status in zip(self.checker.base.rules, self._statuses_in_order()):
-            if status != "possible":
-                continue
-            doc = self.checker.base.document(rule).model
-            keys = [group_key(rule.model.id, i) for i in range(len(rule.model.applies_to))]
-            if doc.scope and rule.model.inherit_scope:
-                keys += [scope_key(doc.id, i) for i in range(len(doc.scope))]
-            bears: set[str] = set()
-            for key in keys:
-                if outcomes[key] == "unmet":
-                    continue
-                for cond in self.checker.groups[key]:
-                    if logic.evaluate(cond, self.facts) == "unknown":
-                        bears.update(self._question_keys(cond))
-            for k in bears:
-                if k not in self.skipped and not self._known(k):
-                    bearing.setdefault(k, set()).add(rule.model.id)
-        return bearing
-
-    def _statuses_in_order(self) -> list[str | None]:
-        statuses = self.checker.statuses(self.facts, self.as_of)
-        return [statuses.get(r.model.id) for r in self.checker.base.rules]
-
-    def _question_keys(self, cond) -> list[str]:
-        if cond.field == "tags":
-            return [f"tag:{v}" for v in cond.values]
-        if cond.field == "location":
-            return ["location.district" if "province" in (self.profile.get("location") or {}) else "location.province"]
-        if cond.field == "zones":
-            return ["location.zones"]
-        return [cond.field]
+        return bearing(self.checker, self.facts, self.profile, self.checker.statuses(self.facts, self.as_of),
+                       self.skipped)
 
     def next_question(self) -> Question | None:
         bearing = self._bearing()
@@ -135,13 +100,15 @@ class Interview:
         tags = sorted((k for k in bearing if k.startswith("tag:")), key=lambda k: (-len(bearing[k]), k))[:CHECKLIST]
         if len(tags) == 1:
             return self._question(key, len(bearing[key]))
-        en, zh = WORDS["tags"]
         decides = len(set().union(*(bearing[k] for k in tags)))
-        return Question("tags", en if self.lang == "en" else zh, [k[4:] for k in tags], multi=True, decides=decides)
+        return Question("tags", self._words(*WORDS["tags"]), [k[4:] for k in tags], multi=True, decides=decides)
+
+    def _words(self, en: str, zh: str) -> str:
+        return en if self.lang == "en" else zh
 
     def _question(self, key: str, decides: int) -> Question:
-        en, zh = WORDS["tag" if key.startswith("tag:") else key]
-        text = (en if self.lang == "en" else zh).format(key[4:] if key.startswith("tag:") else "")
+        text = self._words(*WORDS["tag" if key.startswith("tag:") else key]).format(
+            key[4:] if key.startswith("tag:") else "")
         if key.startswith("tag:"):
             return Question(key, text, decides=decides)
         return Question(key, text, self._choices(key), multi=key in ("sectors", "location.zones"), decides=decides)
@@ -161,8 +128,8 @@ class Interview:
                     and e != "京津冀"] + ["境外"]
         if key == "location.district":
             province = (self.profile.get("location") or {}).get("province")
-            return sorted(e for e in entries if province and e != province and province in taxonomy.up("location", e)
-                          and not taxonomy.down("location", e) - {e}) or entries
+            return [e for e in entries if province and e != province and province in taxonomy.up("location", e)
+                    and not taxonomy.down("location", e) - {e}] or entries
         return entries
 
     def answer(self, question: Question, raw: str) -> None:
@@ -176,7 +143,8 @@ class Interview:
         elif question.key.startswith("tag:"):
             said = match_key(text)
             if said not in YES | NO:
-                raise EligError(f"{text!r}: answer y or n (是/否), or Enter if you don't know")
+                raise EligError(self._words(f"{text!r}: answer y or n (是/否), or Enter if you don't know; ? = help",
+                                            f"{text!r}：请回答 是 或 否（y/n），不知道请直接回车；? = 说明"))
             self.profile.setdefault("tags" if said in YES else "not_tags", []).append(question.key[4:])
         else:
             vocab = VOCAB.get(question.key, question.key)
@@ -197,9 +165,11 @@ class Interview:
                 self.profile[question.key] = value
             try:
                 self.facts = self._resolve()
-            except EligError:
+            except EligError as exc:  # it contradicts an earlier answer (a district of another province)
                 self.profile = before
-                raise
+                if self.lang == "en":
+                    raise
+                raise EligError(f"{text!r}：与前面的回答矛盾；? = 查看可选项") from exc
         self.facts = self._resolve()
         self.n_asked += 1
 
@@ -210,23 +180,38 @@ class Interview:
         elif text == "?" or text == "？":
             self.one_by_one += keys
         else:
-            picked = [v for v in (self._pick(question, p, "tags") for p in _parts(text)) if v]
+            parts = _parts(text)
+            picked = [v for v in (self._pick(question, p, "tags") for p in parts) if v]
             taxonomy = self.checker.base.taxonomy
             implied = {a for t in picked for a in taxonomy.up("tags", t)}  # 小巨人 implies 专精特新中小企业
             self.profile["tags"] = list(dict.fromkeys([*self.profile.get("tags", []), *picked]))
-            not_held = [t for t in question.choices if t not in implied]
-            self.profile["not_tags"] = list(dict.fromkeys([*self.profile.get("not_tags", []), *not_held]))
+            unpicked = [t for t in question.choices if t not in implied]
+            if "0" in parts:  # "and none of the others"
+                self.profile["not_tags"] = list(dict.fromkeys([*self.profile.get("not_tags", []), *unpicked]))
+            else:  # unknown, as after Enter: not asked again
+                self.skipped.update(f"tag:{t}" for t in unpicked)
 
     def _pick(self, question: Question, text: str, vocab: str) -> str | None:
+        hint = "" if question.key == "tags" else self._words("; ? = help", "；? = 说明")  # `?` on the checklist: one by one
         if text.isdigit():
             number = int(text)
             if question.multi and number == 0:
                 return None
             if 1 <= number <= len(question.choices):
                 return question.choices[number - 1]
-            raise EligError(f"{text}: choose a number from 1 to {len(question.choices)}")
-        return self.checker.base.taxonomy.resolve(vocab, text)
+            raise EligError(self._words(f"{text}: choose a number from 1 to {len(question.choices)}",
+                                        f"{text}：请选择 1 到 {len(question.choices)} 之间的编号") + hint)
+        taxonomy = self.checker.base.taxonomy
+        try:
+            return taxonomy.resolve(vocab, text)
+        except EligError:
+            if self.lang == "en":
+                raise
+            nearest = taxonomy.nearest(vocab, text)
+            advice = f"是不是指 {'、'.join(nearest)}？" if nearest else "请输入编号或名称" + hint
+            raise EligError(f"{text!r}：没有这个选项；{advice}") from None
 
 
 def _parts(text: str) -> list[str]:
-    return [p for p in re.split(r"[\s,，;；、]+", text) if p]
+    """The items of a list answer, width-folded (a full-width ０ is 0)."""
+    return [p for p in re.split(r"[\s,;、]+", unicodedata.normalize("NFKC", text)) if p]

@@ -3,19 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 
-from engine.decide import checker_for
-from engine.profiles import load_facts
-from engine.results import CheckResult
+from engine.check import advice
+from engine.decide import Checker, checker_for
+from engine.errors import EligError
+from engine.profiles import Facts, load_facts
+from engine.results import CheckResult, MeasureResult, NearMiss
 
 
-def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = None,
-                  include_ineligible: bool = False) -> CheckResult:
+def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = None) -> CheckResult:
     checker = checker_for(rules)
     profile, facts = load_facts(path, checker.base.taxonomy)
-    return checker.check(facts, profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
-                         as_of or dt.date.today(), include_ineligible)
+    return checked(checker, facts, profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
+                   as_of or dt.date.today())
+
+
+def checked(checker: Checker, facts: Facts, profile: dict, as_of: dt.date) -> CheckResult:
+    """Every rule in force explained (ineligible ones too: renderers show them on request), with
+    the facts that would decide the possible ones, the unlocks and the near misses."""
+    result = checker.check(facts, profile, as_of, include_ineligible=True)
+    statuses = {r.id: r.status for r in result.results}
+    result.deciding = advice.deciding(checker, facts, profile, statuses)
+    result.unlocks = advice.unlocks(checker, facts, profile, statuses)
+    by_id = {r.id: r for r in result.results}
+    result.near_misses = [NearMiss(by_id[rule], condition, then)
+                          for rule, condition, then in advice.near_misses(checker, facts, statuses)]
+    return result
+
+
+def explain_measure(result: CheckResult, measure_id: str) -> MeasureResult:
+    """One measure of a result (`elig explain`); an EligError naming the nearest ids."""
+    by_id = {r.id: r for r in result.results}
+    starting = [i for i in by_id if i.startswith(measure_id)]
+    if measure_id in by_id or len(starting) == 1:  # the short id (zgc22-01a) is enough where only one starts so
+        return by_id[measure_id if measure_id in by_id else starting[0]]
+    short = {"-".join(i.split("-")[:2]): i for i in by_id}  # zgc22-01a for zgc22-01a-high-growth-small-firms
+    close = starting or [short[k] for k in difflib.get_close_matches(measure_id, list(short), n=4)] or \
+        difflib.get_close_matches(measure_id, list(by_id), n=4)
+    if result.n_out_of_force and not close:
+        raise EligError(f"measure {measure_id!r}: not in force on {result.as_of.isoformat()}, or no such measure")
+    hint = f"did you mean {', '.join(sorted(close)[:4])}?" if close else "`elig check --all` lists every measure"
+    raise EligError(f"measure {measure_id!r}: no such measure; {hint}")
 
 
 def start_interview(start: str | None, rules: Path | None, as_of: dt.date, lang: str = "en"):

@@ -135,11 +135,11 @@ class Checker:
         if doc.scope and rule.model.inherit_scope:
             i = _best(outcomes, [scope_key(doc.id, i) for i in range(len(doc.scope))])
             scope = doc.scope[i]
-            conditions += [self._condition(c, facts, scope.label) for c in scope.conditions]
+            conditions += [self.condition(c, facts, scope.label) for c in scope.conditions]
             caveats += scope.caveats
         i = _best(outcomes, [group_key(rule.model.id, i) for i in range(len(rule.model.applies_to))])
         group = rule.model.applies_to[i]
-        conditions += [self._condition(c, facts) for c in group.conditions]
+        conditions += [self.condition(c, facts) for c in group.conditions]
         caveats += rule.model.caveats
         missing = [] if status != "possible" else list(dict.fromkeys(
             _fact_name(c) for c in conditions if c.outcome == "unknown"))
@@ -150,7 +150,7 @@ class Checker:
             citations=[(c.quote, c.start, c.end) for c in rule.citations],
             conditions=conditions, missing=missing, caveats=list(dict.fromkeys(caveats)))
 
-    def _condition(self, cond: Condition, facts: Facts, scope: str | None = None) -> ConditionResult:
+    def condition(self, cond: Condition, facts: Facts, scope: str | None = None) -> ConditionResult:
         return ConditionResult(field=cond.field, op=cond.op, expected=list(cond.values),
                                actual=_actual(cond, facts), outcome=logic.evaluate(cond, facts),
                                quote=cond.quote, scope=scope)

@@ -7,8 +7,11 @@ Rows are screened in batches, column by column (engine/screen/fold.py), by the c
   (engine/screen/blocks.py). Worker processes each read, screen and format their blocks; once the
   sizes of all earlier blocks are known, a worker writes its block straight into the output at
   its offset, so output never passes between processes;
-- every other input or output (XLSX, JSONL, stdin, --explain) goes row by row through a writer
-  (engine/screen/write.py), batches spread over a process pool.
+- every other input or output (XLSX, JSONL, stdin, --explain, --unlock) goes row by row through a
+  writer (engine/screen/write.py), batches spread over a process pool.
+
+With --unlock, each row also gets its top unlocks (engine/check/advice.py: the facts that would
+make more measures eligible), worked out once per distinct profile.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from engine.screen.read import Row, Table, not_valid_text
 from engine.screen.write import Output, csv_cells, open_writer, row_error
 
 ADDED = ["eligible", "possible", "n_eligible", "n_possible", "warnings", "error"]
+UNLOCKS_SHOWN = 5  # unlocks in a row's `unlock` cell
 BATCH = 4000
 IOV_MAX = 1024  # buffers per os.pwritev call (the Linux limit)
 
@@ -56,6 +60,7 @@ class ScreenSummary:
     unknown: Counter = field(default_factory=Counter)  # CellWarning -> rows it was found in
     eligible: Counter = field(default_factory=Counter)
     possible: Counter = field(default_factory=Counter)
+    one_fact_away: Counter | None = None  # with --unlock: measure -> rows one fact would make eligible
     seconds: float = 0.0
     fallback: str | None = None  # with --explain: why durable-rules did not decide the checks
 
@@ -76,18 +81,22 @@ class Tally:
     n_warned: int = 0
     unknown: Counter = field(default_factory=Counter)
     fallback: str | None = None
+    one_fact_away: np.ndarray | None = None  # with --unlock, per rule
 
 
 class RowScreener:
     """Screens the rows of one table; one instance per process."""
 
     def __init__(self, rules: Path | None, header: list[str], mapping: MappingFile | None, as_of: dt.date,
-                 explain: bool, strict: bool = False):
+                 explain: bool, strict: bool = False, unlock: bool = False):
         self.checker = checker_for(rules)
         self.columns: ColumnMap = map_columns(header, self.checker.base.taxonomy, mapping)
-        self.batch = BatchScreener(FastMatcher(self.checker), self.columns, in_force_mask(self.checker, as_of), strict)
+        self.in_force = in_force_mask(self.checker, as_of)
+        self.batch = BatchScreener(FastMatcher(self.checker), self.columns, self.in_force, strict)
         self.as_of = as_of
         self.explain = explain
+        self.unlock = unlock
+        self._unlocks: dict[tuple, tuple[str, frozenset[int]]] = {}  # a profile's facts -> its unlock cell, rules
         self.lines: CsvLines | None = None  # the block path's line builder, made on first use
         gc.freeze()  # the rule base lives as long as the process: collections need not scan it
 
@@ -114,6 +123,12 @@ class RowScreener:
             for row, values in zip(rows, results):
                 values.append(None if values[5] else self._check(row))
             tally.fallback = self.checker.fallback
+        if self.unlock:
+            tally.one_fact_away = np.zeros(len(self.batch.ids), np.int64)
+            for row, values in zip(rows, results):
+                cell, gained = ("", frozenset()) if values[5] else self._unlock(row)
+                values.append(cell)
+                tally.one_fact_away[list(gained)] += 1
         return results, tally
 
     def screen_block(self, data: bytes, span: Span, encoding: str, name: str) -> tuple[list[bytes], int, Tally]:
@@ -150,6 +165,25 @@ class RowScreener:
         lines = self.lines.lines(prefixes, prefix_size, folded.codes, folded.errors, folded.warnings, numbers)
         return lines.buffers, lines.size, _tally(folded, lines.eligible, lines.possible, lines.n_with_eligible)
 
+    def _unlock(self, row: Row) -> tuple[str, frozenset[int]]:
+        """The row's top unlocks as a cell (`国家高新技术企业:+9; 中关村示范区:+3`), and the rules
+        that one fact or another would make eligible (as indices)."""
+        from engine.check.advice import unlocks
+
+        cells = self.columns.derived.rows([row.cells])[0]
+        profile, facts = self.columns.facts_of(cells, self.checker.base.taxonomy, lambda problem: None)
+        key = (facts.signature(), tuple(sorted(facts.below.items())))
+        if key not in self._unlocks:
+            statuses = self.batch.fast.statuses(facts, self.in_force)
+            found = unlocks(self.checker, facts, profile.model_dump(mode="json", exclude_none=True,
+                                                                    exclude_defaults=True), statuses)
+            index = {r.model.id: i for i, r in enumerate(self.checker.base.rules)}
+            cell = "; ".join(f"{u.label}:+{len(u.gained)}" for u in found[:UNLOCKS_SHOWN])
+            if len(self._unlocks) > 50_000:  # bound memory on endless variety
+                self._unlocks.clear()
+            self._unlocks[key] = (cell, frozenset(index[m] for u in found for m in u.gained))
+        return self._unlocks[key]
+
     def _check(self, row: Row) -> dict:
         from engine.check.render_json import check_json
 
@@ -172,6 +206,7 @@ class _Totals:
         self.summary = ScreenSummary()
         self.eligible = np.zeros(n_rules, dtype=np.int64)
         self.possible = np.zeros(n_rules, dtype=np.int64)
+        self.one_fact_away: np.ndarray | None = None  # with --unlock
         self.progress = progress
 
     def add(self, tally: Tally) -> None:
@@ -183,12 +218,17 @@ class _Totals:
         self.eligible += tally.eligible
         self.possible += tally.possible
         self.summary.fallback = self.summary.fallback or tally.fallback
+        if tally.one_fact_away is not None:
+            self.one_fact_away = tally.one_fact_away if self.one_fact_away is None else \
+                self.one_fact_away + tally.one_fact_away
         if self.progress:
             self.progress(tally.n_rows)
 
     def finish(self, ids: list[str], started: float) -> ScreenSummary:
         self.summary.eligible = Counter({m: int(n) for m, n in zip(ids, self.eligible) if n})
         self.summary.possible = Counter({m: int(n) for m, n in zip(ids, self.possible) if n})
+        if self.one_fact_away is not None:
+            self.summary.one_fact_away = Counter({m: int(n) for m, n in zip(ids, self.one_fact_away) if n})
         self.summary.seconds = time.perf_counter() - started
         return self.summary
 
@@ -196,19 +236,21 @@ class _Totals:
 def screen_file(input_path: str, table: Table, output: Path | None, fmt: str, rules: Path | None = None,
                 mapping: MappingFile | None = None, as_of: dt.date | None = None, explain: bool = False,
                 workers: int = 1, progress: Callable[[int], None] | None = None,
-                strict: bool = False) -> ScreenSummary:
+                strict: bool = False, unlock: bool = False) -> ScreenSummary:
     """Screen an opened table into `output` (stdout when None) in format `fmt`; the summary.
-    With `strict`, a row with a warning is an error row."""
+    With `strict`, a row with a warning is an error row; with `unlock`, each row gets its top
+    unlocks."""
     as_of = as_of or dt.date.today()
-    added = ADDED + (["check"] if explain else [])
+    added = ADDED + (["check"] if explain else []) + (["unlock"] if unlock else [])
     out, writer = open_writer(fmt, output, table.header, added)
     try:
-        if table.format == fmt == "csv" and table.delimiter == "," and not explain and input_path != "-" \
+        if table.format == fmt == "csv" and table.delimiter == "," and not explain and not unlock \
+                and input_path != "-" \
                 and splittable(table.encoding):
             summary = _screen_blocks(input_path, table, out, rules, mapping, as_of, workers, progress, strict)
         else:
             summary = screen_table(table, lambda row, values: writer.write(row.cells, row.record, values), rules,
-                                   mapping, as_of, explain, workers, progress, strict)
+                                   mapping, as_of, explain, workers, progress, strict, unlock)
         writer.close(summary_rows(summary, rules, as_of))
         out.commit()
     except BaseException:
@@ -450,10 +492,10 @@ def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
 def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path | None = None,
                  mapping: MappingFile | None = None, as_of: dt.date | None = None, explain: bool = False,
                  workers: int = 1, progress: Callable[[int], None] | None = None,
-                 strict: bool = False) -> ScreenSummary:
+                 strict: bool = False, unlock: bool = False) -> ScreenSummary:
     """The row path: any table, each row handed to `write` with its added values, in order."""
     as_of = as_of or dt.date.today()
-    args = (rules, table.header, mapping, as_of, explain, strict)
+    args = (rules, table.header, mapping, as_of, explain, strict, unlock)
     screener = RowScreener(*args)  # in this process too: validates the header before any work
     started = time.perf_counter()
     totals = _Totals(len(screener.checker.base.rules), progress)
@@ -487,11 +529,15 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
 
 
 def summary_rows(summary: ScreenSummary, rules: Path | None, as_of: dt.date) -> list[list]:
-    """The XLSX summary sheet: per measure in force, how many rows are eligible and possible."""
+    """The XLSX summary sheet: per measure in force, how many rows are eligible and possible (and,
+    after --unlock, how many one fact would make eligible)."""
     checker = checker_for(rules)
-    rows: list[list] = [["id", "title", "document", "section", "eligible", "possible"]]
+    away = summary.one_fact_away
+    rows: list[list] = [["id", "title", "document", "section", "eligible", "possible"]
+                        + (["one fact away"] if away is not None else [])]
     for rule in checker.base.rules:
         if checker.in_force(rule, as_of):
             m = rule.model
-            rows.append([m.id, m.title.zh, m.document, m.section, summary.eligible[m.id], summary.possible[m.id]])
+            rows.append([m.id, m.title.zh, m.document, m.section, summary.eligible[m.id], summary.possible[m.id]]
+                        + ([away[m.id]] if away is not None else []))
     return rows

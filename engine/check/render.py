@@ -1,0 +1,28 @@
+"""One entry for every format of `check`'s report (each renderer imported only when used)."""
+
+from __future__ import annotations
+
+from engine.loading import RuleBase
+from engine.results import CheckResult
+
+FORMATS = ("text", "json", "md", "html")
+
+
+def render(result: CheckResult, fmt: str, base: RuleBase, show_ineligible: bool = False, explain: bool = False,
+           color: bool = False) -> str:
+    """The report as `fmt` (text, json, md or html). `explain` gives the text each measure in full."""
+    if fmt == "json":
+        from engine.check.render_json import render_json
+
+        return render_json(result, show_ineligible)
+    if fmt == "md":
+        from engine.check.render_md import render_md
+
+        return render_md(result, show_ineligible)
+    if fmt == "html":
+        from engine.check.render_html import render_html
+
+        return render_html(result, base, show_ineligible)
+    from engine.check.render_text import render_text
+
+    return render_text(result, color, show_ineligible, explain)
