@@ -368,6 +368,30 @@ def _reader() -> Callable[[str], str]:
     return read
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
+@click.option("--max-upload-mb", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="Largest request body (an uploaded list included).")
+@click.option("--max-rows", type=click.IntRange(1), default=200_000, show_default=True,
+              help="Most rows of an uploaded list.")
+@rules_option
+@user_errors
+def serve(host: str, port: int, workers: int, max_upload_mb: int, max_rows: int, rules: Path | None) -> None:
+    """Serve the check, the guided interview, screening and the audit as web pages and a JSON
+    API (OpenAPI at /docs).
+
+    \b
+    Example:
+        elig serve                      # then open http://127.0.0.1:8000/
+        elig serve --port 8080 --workers 2
+    """
+    from engine.serve.run import run
+
+    run(host, port, workers, max_upload_mb << 20, max_rows, rules)
+
+
 @main.group()
 def rules() -> None:
     """Work on the rule base: lint it before committing."""

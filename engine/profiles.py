@@ -57,9 +57,12 @@ class Facts:
 def read_profile(path: str) -> tuple[YamlDoc, Profile]:
     """Read and validate a profile file (`-` for stdin); YAML or JSON."""
     if path == "-":
-        doc = YamlDoc("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"))
-    else:
-        doc = read_yaml(Path(path))
+        return profile_of(YamlDoc("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")))
+    return profile_of(read_yaml(Path(path)))
+
+
+def profile_of(doc: YamlDoc) -> tuple[YamlDoc, Profile]:
+    """A parsed profile document (YAML or JSON) validated, errors naming its lines."""
     if not isinstance(doc.data, dict):
         raise EligError(f"{doc.path}: a profile is a mapping of keys such as org_type, location, sectors; "
                         f"got {type(doc.data).__name__}")
@@ -202,5 +205,8 @@ def _closure(taxonomy: Taxonomy, vocab: str, values: list[str]) -> frozenset[str
 
 
 def load_facts(path: str, taxonomy: Taxonomy) -> tuple[Profile, Facts]:
-    doc, profile = read_profile(path)
+    return facts_of_doc(*read_profile(path), taxonomy)
+
+
+def facts_of_doc(doc: YamlDoc, profile: Profile, taxonomy: Taxonomy) -> tuple[Profile, Facts]:
     return profile, resolve(profile, taxonomy, lambda loc: f"{doc.path}:{doc.line_of(loc)}")

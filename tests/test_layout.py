@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
-JOBS = {"check", "screen", "audit", "authoring"}
+JOBS = {"check", "screen", "audit", "authoring", "serve"}
 
 
 def _module(path: Path) -> str:

@@ -21,11 +21,11 @@ class InContext:
 class Contexts:
     """Quotes of one result, found in their documents (each document segmented once)."""
 
-    def __init__(self, base: RuleBase, result: CheckResult):
+    def __init__(self, base: RuleBase, result: CheckResult | None = None):
         self._base = base
         self._sentences: dict[str, list[Sentence]] = {}
         self.found: dict[tuple[str, str], InContext | None] = {}
-        for m in [*result.results, *(n.measure for n in result.near_misses)]:
+        for m in [*result.results, *(n.measure for n in result.near_misses)] if result else []:
             for quote, _, _ in m.citations:
                 self.of(m.document_id, quote)
             for c in m.conditions:

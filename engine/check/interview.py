@@ -23,6 +23,7 @@ from engine.decide.checker import Checker
 from engine.errors import EligError
 from engine.models import Profile
 from engine.profiles import Facts, resolve
+from engine.taxonomy import Taxonomy
 from engine.text import match_key
 
 FIRST = ("org_type", "location.province", "location.district")
@@ -120,17 +121,12 @@ class Interview:
             named = sorted({v for conds in self.checker.groups.values() for c in conds if c.field == field_name
                             for v in c.values})
             return named
-        vocab = "location" if key.startswith("location.") else key
-        entries = list(taxonomy.vocab(vocab).entries)
-        if key == "location.province":  # provinces, and 境外
-            parents = {"中国境内", "京津冀"}
-            return [e for e in entries if set(taxonomy.vocab("location").entries[e].parents) & parents
-                    and e != "京津冀"] + ["境外"]
+        if key == "location.province":
+            return provinces(taxonomy)
         if key == "location.district":
             province = (self.profile.get("location") or {}).get("province")
-            return [e for e in entries if province and e != province and province in taxonomy.up("location", e)
-                    and not taxonomy.down("location", e) - {e}] or entries
-        return entries
+            return (districts(taxonomy, province) if province else []) or list(taxonomy.vocab("location").entries)
+        return list(taxonomy.vocab(key).entries)
 
     def answer(self, question: Question, raw: str) -> None:
         """Record an answer; empty means "don't know". Raises EligError on an unusable answer,
@@ -210,6 +206,18 @@ class Interview:
             nearest = taxonomy.nearest(vocab, text)
             advice = f"是不是指 {'、'.join(nearest)}？" if nearest else "请输入编号或名称" + hint
             raise EligError(f"{text!r}：没有这个选项；{advice}") from None
+
+
+def provinces(taxonomy: Taxonomy) -> list[str]:
+    """The provinces (and municipalities) of the location vocabulary, in its order, and 境外."""
+    entries = taxonomy.vocab("location").entries
+    return [e for e in entries if set(entries[e].parents) & {"中国境内", "京津冀"} and e != "京津冀"] + ["境外"]
+
+
+def districts(taxonomy: Taxonomy, province: str) -> list[str]:
+    """The districts of a province the vocabulary lists, in its order (none for most provinces)."""
+    return [e for e in taxonomy.vocab("location").entries if e != province
+            and province in taxonomy.up("location", e) and not taxonomy.down("location", e) - {e}]
 
 
 def _parts(text: str) -> list[str]:

@@ -9,8 +9,9 @@ FORMATS = ("text", "json", "md", "html")
 
 
 def render(result: CheckResult, fmt: str, base: RuleBase, show_ineligible: bool = False, explain: bool = False,
-           color: bool = False) -> str:
-    """The report as `fmt` (text, json, md or html). `explain` gives the text each measure in full."""
+           color: bool = False, links: list[tuple[str, str]] | None = None) -> str:
+    """The report as `fmt` (text, json, md or html). `explain` gives the text each measure in
+    full; `links` (label, address) head the HTML page (elig serve's downloads)."""
     if fmt == "json":
         from engine.check.render_json import render_json
 
@@ -22,7 +23,7 @@ def render(result: CheckResult, fmt: str, base: RuleBase, show_ineligible: bool 
     if fmt == "html":
         from engine.check.render_html import render_html
 
-        return render_html(result, base, show_ineligible)
+        return render_html(result, base, show_ineligible, links)
     from engine.check.render_text import render_text
 
     return render_text(result, color, show_ineligible, explain)

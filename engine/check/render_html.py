@@ -17,9 +17,11 @@ from engine.results import CheckResult
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def render_html(result: CheckResult, base: RuleBase, show_ineligible: bool = False) -> str:
+def render_html(result: CheckResult, base: RuleBase, show_ineligible: bool = False,
+                links: list[tuple[str, str]] | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]))
     env.globals.update(expected=expected_words, actual=actual_words)
     return env.get_template("check.html.j2").render(
         result=result, name=result.profile.get("name") or "applicant", summary=summary(result), showing=showing(result, show_ineligible),
-        groups=grouped(result, show_ineligible), contexts=Contexts(base, result), show_ineligible=show_ineligible)
+        groups=grouped(result, show_ineligible), contexts=Contexts(base, result), show_ineligible=show_ineligible,
+        links=links or [])

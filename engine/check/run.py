@@ -9,8 +9,9 @@ from pathlib import Path
 from engine.check import advice
 from engine.decide import Checker, checker_for
 from engine.errors import EligError
-from engine.profiles import Facts, load_facts
+from engine.profiles import Facts, facts_of_doc, load_facts, profile_of
 from engine.results import CheckResult, MeasureResult, NearMiss
+from engine.yamlio import YamlDoc
 
 
 def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = None) -> CheckResult:
@@ -18,6 +19,14 @@ def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = 
     profile, facts = load_facts(path, checker.base.taxonomy)
     return checked(checker, facts, profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
                    as_of or dt.date.today())
+
+
+def check_text(name: str, text: str, checker: Checker, as_of: dt.date) -> CheckResult:
+    """A profile given as YAML or JSON text (a request body, a form), checked; errors name `name`
+    and its lines."""
+    doc, profile = profile_of(YamlDoc(name, text))
+    _, facts = facts_of_doc(doc, profile, checker.base.taxonomy)
+    return checked(checker, facts, profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True), as_of)
 
 
 def checked(checker: Checker, facts: Facts, profile: dict, as_of: dt.date) -> CheckResult:
@@ -36,15 +45,21 @@ def checked(checker: Checker, facts: Facts, profile: dict, as_of: dt.date) -> Ch
 def explain_measure(result: CheckResult, measure_id: str) -> MeasureResult:
     """One measure of a result (`elig explain`); an EligError naming the nearest ids."""
     by_id = {r.id: r for r in result.results}
-    starting = [i for i in by_id if i.startswith(measure_id)]
-    if measure_id in by_id or len(starting) == 1:  # the short id (zgc22-01a) is enough where only one starts so
-        return by_id[measure_id if measure_id in by_id else starting[0]]
-    short = {"-".join(i.split("-")[:2]): i for i in by_id}  # zgc22-01a for zgc22-01a-high-growth-small-firms
-    close = starting or [short[k] for k in difflib.get_close_matches(measure_id, list(short), n=4)] or \
-        difflib.get_close_matches(measure_id, list(by_id), n=4)
-    if result.n_out_of_force and not close:
+    if result.n_out_of_force and measure_id not in by_id and not any(i.startswith(measure_id) for i in by_id):
         raise EligError(f"measure {measure_id!r}: not in force on {result.as_of.isoformat()}, or no such measure")
-    hint = f"did you mean {', '.join(sorted(close)[:4])}?" if close else "`elig check --all` lists every measure"
+    return by_id[find_measure(list(by_id), measure_id)]
+
+
+def find_measure(ids: list[str], measure_id: str) -> str:
+    """The id meant: itself, or the one id starting with it (the short id zgc22-01a is enough);
+    an EligError naming the nearest ids."""
+    starting = [i for i in ids if i.startswith(measure_id)]
+    if measure_id in ids or len(starting) == 1:
+        return measure_id if measure_id in ids else starting[0]
+    short = {"-".join(i.split("-")[:2]): i for i in ids}  # zgc22-01a for zgc22-01a-high-growth-small-firms
+    close = sorted(starting) or [short[k] for k in difflib.get_close_matches(measure_id, list(short), n=4)] or \
+        difflib.get_close_matches(measure_id, ids, n=4)  # the closest first
+    hint = f"did you mean {', '.join(close[:4])}?" if close else "`elig check --all` lists every measure"
     raise EligError(f"measure {measure_id!r}: no such measure; {hint}")
 
 
