@@ -392,9 +392,108 @@ def serve(host: str, port: int, workers: int, max_upload_mb: int, max_rows: int,
     run(host, port, workers, max_upload_mb << 20, max_rows, rules)
 
 
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--screen", "firms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A list of firms (as `elig screen` reads): per firm and per measure, what the change gains and loses.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--as-of", callback=_date, help="Screen as of this date (YYYY-MM-DD; default today).")
+@rules_option
+@user_errors
+def diff(old: str, new: str, firms: Path | None, fmt: str, output: Path | None, as_of: dt.date | None,
+         rules: Path | None) -> None:
+    """Compare two rule bases: OLD and NEW are rule folders or git revisions of the rules folder.
+
+    Lists the measures added, removed and changed (the fields, and each condition added or
+    removed with its quote); with --screen, what the change does to a list of firms.
+
+    \b
+    Example:
+        elig diff HEAD~5 HEAD
+        elig diff old-rules/ rules/ --screen firms.csv --format md -o impact.md
+    """
+    from engine.authoring.diff import diff as compare
+    from engine.authoring.render_diff import render_diff
+
+    if output:
+        check_writable(output)
+    _emit(render_diff(compare(old, new, firms, rules, as_of), fmt), output)
+
+
 @main.group()
 def rules() -> None:
-    """Work on the rule base: lint it before committing."""
+    """Work on the rule base: add a document, a rule or an exclusion; lint before committing."""
+
+
+@rules.command("new-document")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "doc_id", required=True, help="The document's id, its folder name (e.g. zgc-measures-2026).")
+@click.option("--title", required=True, help="Its title, as the document writes it.")
+@click.option("--title-en", help="Its title in English.")
+@click.option("--number", help="Its document number (文号), e.g. 京科发〔2026〕1号.")
+@click.option("--issuer", "issuers", multiple=True, help="Who issued it (repeat for several).")
+@click.option("--issued", callback=_date, help="成文日期 (YYYY-MM-DD).")
+@click.option("--effective", callback=_date, help="施行日期 (YYYY-MM-DD).")
+@click.option("--expires", callback=_date, help="When its measures end (YYYY-MM-DD).")
+@rules_option
+@user_errors
+def rules_new_document(source: Path, doc_id: str, title: str, title_en: str | None, number: str | None,
+                       issuers: tuple[str, ...], issued: dt.date | None, effective: dt.date | None,
+                       expires: dt.date | None, rules: Path | None) -> None:
+    """Add a document: rules/ID/ with SOURCE.txt unchanged, a document.yaml and an empty
+    exclusions.yaml. Then `elig audit --document ID` lists its sentences, each uncovered.
+
+    \b
+    Example:
+        elig rules new-document notice.txt --id zgc-notice-2026 --title 关于… --effective 2026-12-01
+    """
+    from engine.authoring.scaffold import new_document
+
+    folder = new_document(source, doc_id, title, rules, title_en, number, issuers, issued, effective, expires)
+    click.echo(f"created {folder}/ (source.txt, document.yaml, exclusions.yaml); next: "
+               f"elig audit --document {doc_id}", err=True)
+
+
+@rules.command("new")
+@click.argument("doc_id", metavar="ID")
+@click.option("--sentence", "sentence", required=True, help="The sentence to cite, by its id (sNNN, as audit lists it).")
+@click.option("--rule-id", help="The rule's id and file name (default: ID-sNNN).")
+@rules_option
+@user_errors
+def rules_new(doc_id: str, sentence: str, rule_id: str | None, rules: Path | None) -> None:
+    """Write a rule skeleton citing one sentence of document ID; `elig rules lint` then shows
+    what is still to fill.
+
+    \b
+    Example:
+        elig rules new zgc-notice-2026 --sentence s012 --rule-id zn26-01-vouchers
+    """
+    from engine.authoring.scaffold import new_rule
+
+    click.echo(f"wrote {new_rule(doc_id, sentence, rules, rule_id)}; next: elig rules lint", err=True)
+
+
+@rules.command("exclude")
+@click.argument("doc_id", metavar="ID")
+@click.argument("sentence", metavar="SENTENCE")
+@click.option("--reason", required=True, help="background, goal, internal, duplicate, news, results or page.")
+@click.option("--note", help="Why, in a few words.")
+@click.option("--see", help="With --reason duplicate: the rule id that encodes it.")
+@rules_option
+@user_errors
+def rules_exclude(doc_id: str, sentence: str, reason: str, note: str | None, see: str | None,
+                  rules: Path | None) -> None:
+    """Exclude one sentence (sNNN) of document ID from encoding, for a stated reason.
+
+    \b
+    Example:
+        elig rules exclude zgc-notice-2026 s003 --reason background
+    """
+    from engine.authoring.scaffold import exclude
+
+    click.echo(f"appended to {exclude(doc_id, sentence, reason, rules, note, see)}", err=True)
 
 
 @rules.command("lint")

@@ -172,7 +172,12 @@ class Exclusion(Strict):
 
 class Exclusions(Strict):
     document: str
-    exclusions: tuple[Exclusion, ...]
+    exclusions: tuple[Exclusion, ...] = ()
+
+    @field_validator("exclusions", mode="before")
+    @classmethod
+    def _none_yet(cls, value: Any) -> Any:
+        return () if value is None else value  # `exclusions:` with no entry yet (a new document)
 
 
 class VocabEntry(Strict):

@@ -19,6 +19,7 @@ from engine.models import LIST_FIELDS, Condition, Profile
 from engine.profiles import resolve
 from engine.segment import segment
 from engine.taxonomy import Taxonomy
+from engine.yamlio import read_yaml
 
 
 @dataclass
@@ -31,7 +32,8 @@ class LintReport:
 
 def lint(root: Path | None = None) -> LintReport:
     base = load_rulebase(root, strict=False)
-    report = LintReport(errors=list(base.problems), n_rules=len(base.rules))
+    # a problem may be several lines (one per schema error): each is an error of its own
+    report = LintReport(errors=[line for p in base.problems for line in p.splitlines()], n_rules=len(base.rules))
     try:  # read on first use elsewhere (screening): checked here
         base.taxonomy.registry  # noqa: B018
     except EligError as exc:
@@ -52,6 +54,7 @@ def lint(root: Path | None = None) -> LintReport:
                 report.errors.append(f"{rule.path}:{line}: example {example.name!r} expects {example.status}, "
                                      f"the engine says {got}")
     report.errors += _partial_citations(base)
+    report.errors += _still_to_fill(base.root)
     report.warnings += _groups_the_scope_rules_out(base)
     used: dict[str, set[str]] = {}
     groups = [g.conditions for d in base.documents.values() for g in d.model.scope]
@@ -104,6 +107,32 @@ def _clash(taxonomy: Taxonomy, scope: tuple[Condition, ...], group: tuple[Condit
                 if (cond.op == "any_of" and not any(fits)) or (cond.op == "all_of" and not all(fits)):
                     return f"no {'/'.join(sorted(org_types))[:40]} can hold {'/'.join(cond.values)}"
     return None
+
+
+def _still_to_fill(root: Path) -> list[str]:
+    """Every value a skeleton left for a person to fill (elig rules new-document, rules new)."""
+    from engine.authoring.scaffold import TO_FILL
+
+    errors = []
+    for path in sorted(root.glob("*/*.yaml")):
+        if TO_FILL not in path.read_text(encoding="utf-8"):
+            continue
+        doc = read_yaml(path)
+        for loc in _places(doc.data, TO_FILL):
+            errors.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: still {TO_FILL}")
+    return errors
+
+
+def _places(data, value: str, loc: tuple = ()):
+    """The paths in `data` where `value` stands."""
+    if data == value:
+        yield loc
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _places(v, value, (*loc, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _places(v, value, (*loc, i))
 
 
 def _partial_citations(base: RuleBase) -> list[str]:

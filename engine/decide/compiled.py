@@ -34,7 +34,8 @@ class FastMatcher:
         group_index = {k: i for i, k in enumerate(keys)}
         # conditions in group order; numpy folds contiguous runs into groups
         flat = [(gi, cond) for gi, k in enumerate(keys) for cond in groups[k]]
-        self._group_starts = np.array([i for i, (gi, _) in enumerate(flat) if i == 0 or flat[i - 1][0] != gi])
+        self._group_starts = np.array([i for i, (gi, _) in enumerate(flat) if i == 0 or flat[i - 1][0] != gi],
+                                      dtype=np.intp)
         self._fields: dict[str, list] = {}
         positions: dict[str, list[int]] = {}
         for pos, (_, cond) in enumerate(flat):
@@ -60,7 +61,7 @@ class FastMatcher:
         self.column = np.argsort(self.order)  # each rule's column in the fold's codes
         layout: list[int] = []  # group index of each column of a partial
         self._more_groups: list[tuple[slice, slice]] = []  # rules, and the columns of one more group each
-        for j in range(max(len(g) for g in rule_groups)):
+        for j in range(max((len(g) for g in rule_groups), default=0)):  # a rule base may have no rules yet
             for segment in _runs([scope_of[r] for r in self.order]):
                 having = [i for i in segment if len(rule_groups[self.order[i]]) > j]  # a prefix of the segment
                 if having and j:
