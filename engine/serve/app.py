@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTex
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from engine.check import render
@@ -134,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lang, as_of = _lang(str(data.get("lang", "zh"))), str(data.get("as_of", ""))
         profile = forms.profile_of_form([(k, str(v)) for k, v in data.multi_items() if k not in ("lang", "as_of")])
         try:
-            check(profile, as_of_of(as_of), "form")
+            await run_in_threadpool(check, profile, as_of_of(as_of), "form")
         except EligError as exc:
             return page("check.html.j2", 400, form=forms.build_form(base.taxonomy, lang, profile), lang=lang,
                         error=str(exc), as_of=as_of)
@@ -188,6 +189,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @api.post("/ask", include_in_schema=False)
     async def ask_answer(request: Request):
         data = await request.form()
+        return await run_in_threadpool(_answer, data)
+
+    def _answer(data):
         token, lang = str(data.get("s", "")), _lang(str(data.get("lang", "zh")))
         with turn:
             interview = _interview(token, lang)
@@ -239,9 +243,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             text = body.decode()
         except UnicodeDecodeError:
             raise EligError("request body: not UTF-8 text") from None
-        with turn:
-            result = check_text("request body", text, checker, as_of_of(as_of))
-        return JSONResponse(check_json(result, all))
+        date = as_of_of(as_of)
+
+        def checked_json() -> dict:  # in a thread: the event loop serves other requests meanwhile
+            with turn:
+                result = check_text("request body", text, checker, date)
+            return check_json(result, all)
+
+        return JSONResponse(await run_in_threadpool(checked_json))
 
     @api.post("/api/v1/screen", tags=["screen"])
     def api_screen(file: Annotated[UploadFile, File(description="CSV, XLSX or JSONL, as `elig screen` reads")],
