@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.decide import checker_for
-from engine.errors import EligError
-from engine.screen.columns import map_columns
+from elig.decide import checker_for
+from elig.errors import EligError
+from elig.screen.columns import map_columns
 from tests.generate import REGISTRY_HEADER, credit_code, registry_rows
 
 HEADER = ["企业名称", "企业类型", "企业性质", "所属省份", "所在区", "所属园区", "所属行业", "发展阶段", "企业规模", "资质",
@@ -98,7 +98,7 @@ def screen_run(path: Path, workers: int, output_dir: Path) -> float:
     """Seconds for `elig screen` on `path`, as a user runs it: a new process, CSV out."""
     out = output_dir / f"{path.stem}.out.csv"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import cli; cli.main()", "screen", str(path), "-o", str(out),
+    subprocess.run([sys.executable, "-c", "from elig.cli import main; main()", "screen", str(path), "-o", str(out),
                     "--workers", str(workers), "--as-of", "2026-11-24"], check=True,
                    stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent)
     seconds = time.perf_counter() - started

@@ -37,9 +37,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.check.render_json import check_json
-from engine.check.run import check_text
-from engine.decide import checker_for
+from elig.check.render_json import check_json
+from elig.check.run import check_text
+from elig.decide import checker_for
 
 IN_PROCESS_SECONDS = 5.0
 BAR_CLIENTS = 10
@@ -120,7 +120,7 @@ def rss_mb(pid: int) -> float:
 
 def start_server(port: int, workers: int, log) -> subprocess.Popen:
     """`elig serve` as a user starts it; returns once /healthz answers."""
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "elig.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(workers)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)  # a Ctrl-C reaches this script, which stops the server
     deadline = time.monotonic() + 120

@@ -20,15 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = "profiles/startup-haidian-ai.yaml"
 BASE = [sys.executable, "-c", "import pydantic, click, yaml"]
-CHECK = [sys.executable, "-c", "import cli; cli.main()", "check", PROFILE]
+CHECK = [sys.executable, "-c", "from elig.cli import main; main()", "check", PROFILE]
 PHASES = """
 import time
 started = time.perf_counter()
 import pydantic, click, yaml
 marks = [("python and pydantic, click, yaml", time.perf_counter())]
-import cli
-from engine.check import check_profile, render
-from engine.decide import checker_for
+import elig.cli
+from elig.check import check_profile, render
+from elig.decide import checker_for
 marks.append(("importing elig", time.perf_counter()))
 base = checker_for(None).base
 marks.append(("the rule base (cached)", time.perf_counter()))

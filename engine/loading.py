@@ -6,18 +6,29 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine import cache
-from engine.errors import EligError
-from engine.models import Condition, Document, Exclusion, Exclusions, Rule
-from engine.taxonomy import Taxonomy, load_taxonomy
-from engine.text import SourceText
-from engine.yamlio import YamlDoc, read_yaml, validation_message
+from elig import cache
+from elig.errors import EligError
+from elig.models import Condition, Document, Exclusion, Exclusions, Rule
+from elig.taxonomy import Taxonomy, load_taxonomy
+from elig.text import SourceText
+from elig.yamlio import YamlDoc, read_yaml, validation_message
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+def _shipped_rules() -> Path:
+    """The rules elig ships: package data of an installed elig (elig/rules), else the rules/
+    folder of the checkout it runs from (engine/ beside rules/)."""
+    shipped = resources.files("elig") / "rules"
+    if shipped.is_dir() and (shipped / "taxonomy").is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+DEFAULT_RULES = _shipped_rules()
 NOT_RULES = {"document.yaml", "exclusions.yaml"}
 
 

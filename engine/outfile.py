@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from engine.errors import EligError
+from elig.errors import EligError
 
 
 def check_writable(path: Path) -> None:

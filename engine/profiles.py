@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import EligError
-from engine.models import OPEN_FIELDS, Profile
-from engine.taxonomy import Taxonomy
-from engine.yamlio import YamlDoc, decode_text, read_yaml, validation_message
+from elig.errors import EligError
+from elig.models import OPEN_FIELDS, Profile
+from elig.taxonomy import Taxonomy
+from elig.yamlio import YamlDoc, decode_text, read_yaml, validation_message
 
 SINGLE_FIELDS = ("org_type", "ownership", "stage", "size")
 

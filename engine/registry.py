@@ -10,10 +10,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import EligError
-from engine.models import Strict
-from engine.text import match_key
-from engine.yamlio import read_yaml, validation_message
+from elig.errors import EligError
+from elig.models import Strict
+from elig.text import match_key
+from elig.yamlio import read_yaml, validation_message
 
 CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
 CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import EligError
-from engine.models import FIELDS, VocabEntry, Vocabulary
-from engine.registry import Registry, load_registry
-from engine.text import match_key
-from engine.yamlio import read_yaml, validation_message
+from elig.errors import EligError
+from elig.models import FIELDS, VocabEntry, Vocabulary
+from elig.registry import Registry, load_registry
+from elig.text import match_key
+from elig.yamlio import read_yaml, validation_message
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from engine.errors import EligError
+from elig.errors import EligError
 
 try:  # the C loader is much faster where libyaml is available
     SafeLoader: type = yaml.CSafeLoader

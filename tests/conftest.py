@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.decide import checker_for
-from engine.decide.checker import Checker
+from elig.decide import checker_for
+from elig.decide.checker import Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 

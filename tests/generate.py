@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from engine.errors import EligError
-from engine.models import Profile
-from engine.profiles import Facts, resolve
-from engine.taxonomy import Taxonomy
+from elig.errors import EligError
+from elig.models import Profile
+from elig.profiles import Facts, resolve
+from elig.taxonomy import Taxonomy
 
 
 def random_profiles(taxonomy: Taxonomy, n: int, seed: int = 7, spellings: bool = False) -> Iterator[dict]:
@@ -100,7 +100,7 @@ UNKNOWN_VALUES = {"企业类型": ["有限公司(某种新形式)"], "所属行�
 
 def credit_code(body: str) -> str:
     """A 统一社会信用代码 from its first 17 characters, with the check character (GB 32100-2015)."""
-    from engine.registry import CODE_CHARS, CODE_WEIGHTS
+    from elig.registry import CODE_CHARS, CODE_WEIGHTS
 
     total = sum(CODE_CHARS.index(c) * w for c, w in zip(body, CODE_WEIGHTS))
     return body + CODE_CHARS[(31 - total % 31) % 31]
@@ -110,7 +110,7 @@ def registry_rows(n: int, seed: int = 3, unknown_every: int = 0) -> list[list[st
     """Rows shaped like a business-registry export (企查查, 天眼查 style), REGISTRY_HEADER's
     columns; every `unknown_every`-th row holds one value of UNKNOWN_VALUES. Row 0 is a Beijing
     高新技术企业 in 海淀."""
-    from engine.registry import CODE_CHARS
+    from elig.registry import CODE_CHARS
 
     rnd = random.Random(seed)
     rows = []

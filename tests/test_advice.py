@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.check.run import checked
-from engine.errors import EligError
-from engine.models import Profile
-from engine.profiles import resolve
+from elig.check.run import checked
+from elig.errors import EligError
+from elig.models import Profile
+from elig.profiles import resolve
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 AS_OF = dt.date(2026, 11, 24)

@@ -17,11 +17,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cli import main
-from engine.check.ask_session import ask_all
-from engine.check.interview import Interview
-from engine.models import Profile
-from engine.profiles import resolve
+from elig.check.ask_session import ask_all
+from elig.check.interview import Interview
+from elig.cli import main
+from elig.models import Profile
+from elig.profiles import resolve
 
 HERE = Path(__file__).resolve().parent
 PROFILES = sorted((HERE.parent / "profiles").glob("*.yaml"))
@@ -112,7 +112,7 @@ def test_resume_asks_only_what_is_still_unknown(tmp_path):
 
 def test_ask_in_a_real_terminal_and_ctrl_c_leaves_no_file(tmp_path, interruptible):
     target = tmp_path / "never.yaml"
-    child = pexpect.spawn(sys.executable, ["-c", "import cli; cli.main()", "ask", "--as-of", "2026-11-24",
+    child = pexpect.spawn(sys.executable, ["-c", "from elig.cli import main; main()", "ask", "--as-of", "2026-11-24",
                                            "--save", str(target)], cwd=str(HERE.parent), encoding="utf-8",
                           timeout=300)  # a cap: each step waits for its prompt
     child.expect("What kind of applicant is it")
@@ -219,7 +219,7 @@ def test_a_checklist_answer_with_0_says_none_of_the_others(checker, reply):
 def test_at_a_terminal_answers_can_be_edited(tmp_path):
     target = tmp_path / "me.yaml"
     env = {k: v for k, v in os.environ.items() if k != "PROMPT_TOOLKIT_NO_CPR"} | {"TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, ["-c", "import cli; cli.main()", "ask", "--as-of", "2026-11-24",
+    child = pexpect.spawn(sys.executable, ["-c", "from elig.cli import main; main()", "ask", "--as-of", "2026-11-24",
                                            "--save", str(target)], cwd=str(HERE.parent), encoding="utf-8",
                           env=env, timeout=300)
     child.expect("What kind of applicant is it")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from engine import loading
+from elig import loading
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -44,7 +44,7 @@ def test_a_change_in_a_linked_document_folder_is_seen(tmp_path, monkeypatch):
 def test_a_cached_rule_still_places_its_lines_though_only_its_text_is_kept():
     import pickle
 
-    from engine.yamlio import YamlDoc
+    from elig.yamlio import YamlDoc
 
     doc = YamlDoc("rules/x/m.yaml", "id: m\ncitations:\n  - 一句。\n  - 两句。\n")
     kept = pickle.loads(pickle.dumps(doc))

@@ -15,8 +15,8 @@ import opencc
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine.decide.durable import available
+from elig.cli import main
+from elig.decide.durable import available
 
 HERE = Path(__file__).resolve().parent
 PROFILES = sorted((HERE.parent / "profiles").glob("*.yaml"))

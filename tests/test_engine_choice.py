@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import engine.decide.checker as checker_module
-from cli import main
-from engine.decide import Checker, checker_for
-from engine.decide.durable import DurableError, DurableMatcher, available
-from engine.loading import load_rulebase
-from engine.profiles import load_facts
+import elig.decide.checker as checker_module
+from elig.cli import main
+from elig.decide import Checker, checker_for
+from elig.decide.durable import DurableError, DurableMatcher, available
+from elig.loading import load_rulebase
+from elig.profiles import load_facts
 
 HERE = Path(__file__).resolve().parent
 PROFILE = str(HERE.parent / "profiles" / "srdi-sme-zgc.yaml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.decide.compiled import FastMatcher
+from elig.decide.compiled import FastMatcher
 from tests.generate import generated_profiles
 
 

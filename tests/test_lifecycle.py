@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from elig.cli import main
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 NOTICE = """关于支持中关村科技企业的通知

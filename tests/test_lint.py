@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from elig.cli import main
 
 HERE = Path(__file__).resolve().parent
 RULES = HERE.parent / "rules"

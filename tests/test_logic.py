@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.decide import logic
-from engine.decide.durable import DurableMatcher, available
-from engine.models import Condition, Profile
-from engine.profiles import resolve
+from elig.decide import logic
+from elig.decide.durable import DurableMatcher, available
+from elig.models import Condition, Profile
+from elig.profiles import resolve
 
 C = Condition
 CASES = [

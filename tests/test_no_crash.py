@@ -20,7 +20,7 @@ from tests.generate import random_profiles, valid
 
 N_PROFILES = 200
 COLD_EVERY = 10  # one profile in ten runs against an empty cache (the rule base is loaded afresh)
-ELIG = [sys.executable, "-m", "cli"]
+ELIG = [sys.executable, "-m", "elig.cli"]
 ROOT = Path(__file__).resolve().parent.parent
 PIECES = ["档案", "firm lists", "a b", "Ünïcödé", "x" * 40, "甲乙丙", ".hidden", "2026-12"]
 

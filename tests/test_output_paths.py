@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from elig.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRMS = "企业名称,企业类型\n甲,企业\n"
@@ -91,7 +91,7 @@ def test_an_existing_save_file_is_kept_without_force(tmp_path):
 def test_at_a_terminal_an_existing_save_file_is_overwritten_only_on_yes(tmp_path, reply, kept):
     saved = tmp_path / "me.yaml"
     saved.write_text("org_type: 高校\n", encoding="utf-8")
-    child = pexpect.spawn(sys.executable, ["-m", "cli", "ask", "--save", str(saved), "--as-of", "2026-11-24"],
+    child = pexpect.spawn(sys.executable, ["-m", "elig.cli", "ask", "--save", str(saved), "--as-of", "2026-11-24"],
                           cwd=str(ROOT), encoding="utf-8", timeout=300)
     child.expect("exists; overwrite it")
     child.sendline(reply)

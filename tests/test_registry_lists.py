@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from cli import main
-from engine.decide import checker_for
+from elig.cli import main
+from elig.decide import checker_for
 from tests.generate import REGISTRY_HEADER, UNKNOWN_VALUES, credit_code, registry_rows
 
 AS_OF = "2026-11-24"
@@ -314,7 +314,7 @@ def test_a_registry_export_gives_the_same_bytes_in_blocks_as_row_by_row(inputs, 
     source = inputs["gbk"]
     by_rows = CliRunner().invoke(main, ["screen", "-", "--format", "csv", "--as-of", AS_OF],
                                  input=source.read_bytes().decode("gbk")).stdout_bytes
-    monkeypatch.setattr("engine.screen.blocks.BLOCK", 4000)  # many blocks
+    monkeypatch.setattr("elig.screen.blocks.BLOCK", 4000)  # many blocks
     out = tmp_path / "out.csv"
     assert run("screen", str(source), "-o", str(out), "--as-of", AS_OF, "--workers", "2").exit_code == 0
     assert out.read_bytes() == "\ufeff".encode() + by_rows

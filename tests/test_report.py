@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from elig.cli import main
 
 PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "startup-haidian-ai.yaml"
 AS_OF = "2026-11-24"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.decide.checker import Checker
-from engine.loading import load_rulebase
-from engine.models import Profile
-from engine.profiles import resolve
+from elig.decide.checker import Checker
+from elig.loading import load_rulebase
+from elig.models import Profile
+from elig.profiles import resolve
 
 BASE = load_rulebase(strict=False)
 CHECKER = Checker(BASE)

@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from cli import main
+from elig.cli import main
 
 HERE = Path(__file__).resolve().parent
 AS_OF = "2026-11-24"
@@ -170,7 +170,7 @@ def test_unreadable_input_is_a_clear_error(tmp_path):
 
 
 def test_csv_lines_read_back_as_the_cells_written():
-    from engine.screen.write import csv_line
+    from elig.screen.write import csv_line
 
     rnd = random.Random(3)
     alphabet = ["a", "中", ",", '"', "\n", "\r", " ", "=", ";", ""]
@@ -237,18 +237,18 @@ def write_odd_csv(path: Path, rows: list[list[str]], encoding: str, newline: str
 def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch, encoding, newline, block):
     """A CSV file is screened in blocks (engine/screen/blocks.py, engine/screen/block_cells.py, engine/screen/block_lines.py);
     stdin goes row by row through CsvWriter. Both give the same bytes, tiny blocks or not."""
-    import engine.screen.run
+    import elig.screen.run
 
     path = tmp_path / "firms.csv"
     write_odd_csv(path, random_firms(400, seed=5), encoding, newline)
     by_rows = run("screen", "-", "--format", "csv", "--as-of", AS_OF,
                   stdin=path.read_bytes().decode(encoding)).stdout_bytes
     assert by_rows.count(b"\n") > 400 and b"cells but the header names" in by_rows
-    monkeypatch.setattr("engine.screen.blocks.BLOCK", block)  # blocks end inside quoted cells, between \r and \n …
+    monkeypatch.setattr("elig.screen.blocks.BLOCK", block)  # blocks end inside quoted cells, between \r and \n …
     used = Counter()
 
     def counted(name: str):
-        original = getattr(engine.screen.run, name)
+        original = getattr(elig.screen.run, name)
 
         def call(block, *args):
             found = original(block, *args)
@@ -258,7 +258,7 @@ def test_csv_blocks_give_the_bytes_of_row_by_row_screening(tmp_path, monkeypatch
         return call
 
     for name in ("read_plain", "parse_block"):  # both kinds of block occur
-        monkeypatch.setattr(engine.screen.run, name, counted(name))
+        monkeypatch.setattr(elig.screen.run, name, counted(name))
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}.csv"
         # exit 1: rows with more cells than the header names are error rows
@@ -278,8 +278,8 @@ def test_rows_that_share_a_hash_are_still_told_apart(tmp_path, monkeypatch, bloc
     path = tmp_path / "firms.csv"
     write_odd_csv(path, random_firms(300, seed=8), "utf-8", "\n")
     expected = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
-    monkeypatch.setattr("engine.screen.blocks.BLOCK", block)
-    monkeypatch.setattr("engine.screen.block_lines._KEYS", np.zeros(1024, dtype=np.uint64))
+    monkeypatch.setattr("elig.screen.blocks.BLOCK", block)
+    monkeypatch.setattr("elig.screen.block_lines._KEYS", np.zeros(1024, dtype=np.uint64))
     assert run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes == expected
 
 
@@ -289,9 +289,9 @@ def test_cells_keep_their_states_when_values_and_combinations_are_renumbered(tmp
     path = tmp_path / "firms.csv"
     write_odd_csv(path, random_firms(300, seed=9), "utf-8", "\n")
     expected = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
-    monkeypatch.setattr("engine.screen.blocks.BLOCK", 700)
-    monkeypatch.setattr("engine.screen.fold.MAX_VALUES", 1)
-    monkeypatch.setattr("engine.screen.fold.MAX_COMBINATIONS", 2)
+    monkeypatch.setattr("elig.screen.blocks.BLOCK", 700)
+    monkeypatch.setattr("elig.screen.fold.MAX_VALUES", 1)
+    monkeypatch.setattr("elig.screen.fold.MAX_COMBINATIONS", 2)
     assert run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes == expected
 
 
@@ -301,14 +301,14 @@ def test_a_csv_without_some_columns_is_screened_in_blocks_as_row_by_row(tmp_path
     rows = [[name, kind, size] for name, kind, *_, size, _, _, _ in random_firms(300, seed=4)]
     path.write_text("\n".join(",".join(r) for r in [["企业名称", "企业类型", "企业规模"], *rows]) + "\n", encoding="utf-8")
     by_rows = run("screen", "-", "--format", "csv", "--as-of", AS_OF, stdin=path.read_text(encoding="utf-8"))
-    monkeypatch.setattr("engine.screen.blocks.BLOCK", 700)
+    monkeypatch.setattr("elig.screen.blocks.BLOCK", 700)
     in_blocks = run("screen", str(path), "--format", "csv", "--as-of", AS_OF).stdout_bytes
     assert in_blocks == by_rows.stdout_bytes and b",," in in_blocks
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_bad_byte_deep_in_a_csv_stops_with_its_line_and_leaves_no_output(tmp_path, monkeypatch, workers):
-    monkeypatch.setattr("engine.screen.blocks.BLOCK", 4096)
+    monkeypatch.setattr("elig.screen.blocks.BLOCK", 4096)
     path = tmp_path / "firms.csv"
     rows = [",".join(firm) for firm in random_firms(2000, seed=2) if '"' not in "".join(firm) and "\n" not in "".join(firm)]
     lines = [",".join(HEADER), *rows[:1500], "坏行,企业\udcff", *rows[1500:]]

@@ -10,7 +10,7 @@ from collections import Counter
 import openpyxl
 from click.testing import CliRunner
 
-from cli import main
+from elig.cli import main
 
 AS_OF = "2026-11-24"
 FIRMS = """企业名称,企业类型,所属省份,所在区,所属园区,所属行业,企业规模,资质

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.segment import segment
+from elig.segment import segment
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 SOURCES = sorted(RULES.glob("*/source.txt"))

@@ -13,9 +13,9 @@ import yaml
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from cli import main
-from engine.serve import state
-from engine.serve.app import Settings, create_app
+from elig.cli import main
+from elig.serve import state
+from elig.serve.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "profiles" / "startup-haidian-ai.yaml"
@@ -61,7 +61,7 @@ def test_a_body_over_the_limit_is_refused_with_413(client):
 
 
 def test_an_internal_error_shows_no_stack(monkeypatch):
-    from engine.serve import app as served
+    from elig.serve import app as served
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail at /some/path.py line 3")
@@ -136,7 +136,7 @@ def test_the_form_turns_answers_into_the_profile_and_unknown_stays_unknown(clien
 
 
 def test_serve_binds_loopback_by_default():
-    from cli import serve
+    from elig.cli import serve
 
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 import yaml
 
-from engine.serve.app import Settings, create_app
+from elig.serve.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-24"

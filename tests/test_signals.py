@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ELIG = [sys.executable, "-m", "cli"]
+ELIG = [sys.executable, "-m", "elig.cli"]
 ROOT = Path(__file__).resolve().parent.parent
 FIRMS = [["北京甲科技有限公司", "企业", "北京市", "海淀区", "中关村示范区", "人工智能", "小型", "国家高新技术企业"],
          ["乙大学", "高校", "北京市", "海淀区", "", "", "", ""],
@@ -105,7 +105,7 @@ def test_a_ctrl_c_dropped_in_a_finalizer_is_raised_again_at_the_next_check():
     import os
     import signal
 
-    from engine import interrupts
+    from elig import interrupts
 
     class Interrupted:
         def __del__(self):

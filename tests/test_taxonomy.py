@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import EligError
-from engine.models import Profile
-from engine.profiles import resolve
+from elig.errors import EligError
+from elig.models import Profile
+from elig.profiles import resolve
 
 
 @pytest.mark.parametrize(("field", "written", "entry"), [
@@ -120,8 +120,8 @@ def test_each_soe_level_keeps_its_own_level(checker, written, entry, above, not_
 
 
 def test_a_district_soe_is_not_taken_for_a_municipal_one(checker):
-    from engine.decide import logic
-    from engine.models import Condition
+    from elig.decide import logic
+    from elig.models import Condition
 
     facts = resolve(Profile(org_type="企业", ownership="区属国企"), checker.base.taxonomy)
     municipal = Condition(field="ownership", op="in", values=("市属国有企业",), quote="q")

@@ -23,7 +23,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.html"
-        subprocess.run([sys.executable, "-m", "cli", "check", "profiles/startup-haidian-ai.yaml", "--format", "html",
+        subprocess.run([sys.executable, "-m", "elig.cli", "check", "profiles/startup-haidian-ai.yaml", "--format", "html",
                         "-o", str(report), "--as-of", "2026-11-24"], cwd=ROOT, check=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
@@ -44,7 +44,7 @@ def _serve_pages(page) -> None:
 
     import uvicorn
 
-    from engine.serve.app import create_app
+    from elig.serve.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,9 +7,9 @@ excluded or uncovered and finds every quote that is not verbatim, and `gate` say
 (`render_text`, `render_json`, `render_html` with its template in templates/).
 """
 
-from engine.audit.coverage import AuditResult, audit, gate
-from engine.audit.render_html import render_audit_html
-from engine.audit.render_json import render_audit_json
-from engine.audit.render_text import render_audit_text
+from elig.audit.coverage import AuditResult, audit, gate
+from elig.audit.render_html import render_audit_html
+from elig.audit.render_json import render_audit_json
+from elig.audit.render_text import render_audit_text
 
 __all__ = ["AuditResult", "audit", "gate", "render_audit_html", "render_audit_json", "render_audit_text"]

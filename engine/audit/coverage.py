@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import EligError
-from engine.loading import LoadedDocument, RuleBase, load_rulebase
-from engine.segment import Sentence, segment
+from elig.errors import EligError
+from elig.loading import LoadedDocument, RuleBase, load_rulebase
+from elig.segment import Sentence, segment
 
 SCOPE = "document.yaml scope"
 

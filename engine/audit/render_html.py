@@ -7,8 +7,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine.audit.coverage import AuditResult, DocumentAudit, SentenceAudit
-from engine.models import REASONS
+from elig.audit.coverage import AuditResult, DocumentAudit, SentenceAudit
+from elig.models import REASONS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.audit.coverage import AuditResult, DocumentAudit
+from elig.audit.coverage import AuditResult, DocumentAudit
 
 FORMAT = 1
 

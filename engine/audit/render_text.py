@@ -7,8 +7,8 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from engine.audit.coverage import AuditResult
-from engine.text import literal as escape
+from elig.audit.coverage import AuditResult
+from elig.text import literal as escape
 
 COLUMNS = ("sentences", "covered", "excluded", "uncovered", "coverage", "measures", "rules")
 

@@ -5,6 +5,6 @@ taxonomy values with suggestions, quotes that are not verbatim or not whole sent
 the engine does not reproduce) and warnings (unused vocabulary, groups the scope rules out).
 """
 
-from engine.authoring.lint import LintReport, lint
+from elig.authoring.lint import LintReport, lint
 
 __all__ = ["LintReport", "lint"]

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import EligError
-from engine.loading import DEFAULT_RULES, RuleBase, load_rulebase
-from engine.models import Condition, Rule
+from elig.errors import EligError
+from elig.loading import DEFAULT_RULES, RuleBase, load_rulebase
+from elig.models import Condition, Rule
 
 COMPARED = ("title", "document", "section", "kind", "valid_from", "valid_until", "citations", "inherit_scope",
             "caveats")
@@ -147,7 +147,7 @@ def _git(where: Path, *args: str) -> bytes:
 
 def _impact(path: Path, old_root: Path, new_root: Path, as_of: dt.date | None) -> Impact:
     """Each row's eligible measures under both rule bases, by `elig screen` on the list."""
-    from engine.screen import open_table, screen_file
+    from elig.screen import open_table, screen_file
 
     with tempfile.TemporaryDirectory(prefix="elig-diff-") as tmp:
         outputs = []

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.decide.checker import Checker
-from engine.errors import EligError
-from engine.loading import RuleBase, load_rulebase
-from engine.models import LIST_FIELDS, Condition, Profile
-from engine.profiles import resolve
-from engine.segment import segment
-from engine.taxonomy import Taxonomy
-from engine.yamlio import read_yaml
+from elig.decide.checker import Checker
+from elig.errors import EligError
+from elig.loading import RuleBase, load_rulebase
+from elig.models import LIST_FIELDS, Condition, Profile
+from elig.profiles import resolve
+from elig.segment import segment
+from elig.taxonomy import Taxonomy
+from elig.yamlio import read_yaml
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _clash(taxonomy: Taxonomy, scope: tuple[Condition, ...], group: tuple[Condit
 
 def _still_to_fill(root: Path) -> list[str]:
     """Every value a skeleton left for a person to fill (elig rules new-document, rules new)."""
-    from engine.authoring.scaffold import TO_FILL
+    from elig.authoring.scaffold import TO_FILL
 
     errors = []
     for path in sorted(root.glob("*/*.yaml")):

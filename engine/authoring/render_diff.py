@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from engine.authoring.diff import Diff, MeasureChange
-from engine.text import printable
+from elig.authoring.diff import Diff, MeasureChange
+from elig.text import printable
 
 SHOWN_ROWS = 20  # firms listed in text and Markdown (JSON lists all)
 

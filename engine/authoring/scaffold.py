@@ -12,11 +12,11 @@ from typing import get_args
 
 import yaml
 
-from engine.errors import EligError
-from engine.loading import DEFAULT_RULES
-from engine.models import REASONS, Kind
-from engine.segment import Sentence, segment
-from engine.yamlio import read_yaml
+from elig.errors import EligError
+from elig.loading import DEFAULT_RULES
+from elig.models import REASONS, Kind
+from elig.segment import Sentence, segment
+from elig.yamlio import read_yaml
 
 TO_FILL = "TO FILL"  # the mark lint reports as missing
 

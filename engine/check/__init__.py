@@ -7,10 +7,10 @@ rendered here, one module per output format (`render_text`, `render_json`, `rend
 `render_html`; a new format goes beside them as `render_<format>.py` and into `render`).
 """
 
-from engine.check.render import FORMATS, render
-from engine.check.render_json import check_json
-from engine.check.render_text import render_measure, render_text
-from engine.check.run import check_profile, explain_measure, start_interview
+from elig.check.render import FORMATS, render
+from elig.check.render_json import check_json
+from elig.check.render_text import render_measure, render_text
+from elig.check.run import check_profile, explain_measure, start_interview
 
 __all__ = ["FORMATS", "check_json", "check_profile", "explain_measure", "render", "render_measure", "render_text",
            "start_interview"]

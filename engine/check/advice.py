@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.decide import logic
-from engine.decide.checker import Checker, group_key, scope_key
-from engine.errors import EligError
-from engine.models import OPEN_FIELDS, Condition, Profile
-from engine.profiles import Facts, resolve
-from engine.results import ConditionResult, Deciding, Unlock
+from elig.decide import logic
+from elig.decide.checker import Checker, group_key, scope_key
+from elig.errors import EligError
+from elig.models import OPEN_FIELDS, Condition, Profile
+from elig.profiles import Facts, resolve
+from elig.results import ConditionResult, Deciding, Unlock
 
 UNLOCK_FIELDS = ("org_type", "ownership", "stage", "size")  # single facts tried for each value when unknown
 

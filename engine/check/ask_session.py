@@ -10,9 +10,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from engine.check.interview import VOCAB, Interview, Question
-from engine.errors import EligError
-from engine.text import printable
+from elig.check.interview import VOCAB, Interview, Question
+from elig.errors import EligError
+from elig.text import printable
 
 LINES = {  # (English, Chinese)
     "intro": ("Answer with a number or a name; Enter = don't know, ? = help, q = stop.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.loading import RuleBase
-from engine.results import CheckResult
-from engine.segment import Sentence, segment
+from elig.loading import RuleBase
+from elig.results import CheckResult
+from elig.segment import Sentence, segment
 
 
 @dataclass(frozen=True)

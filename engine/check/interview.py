@@ -18,13 +18,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from engine.check.advice import bearing
-from engine.decide.checker import Checker
-from engine.errors import EligError
-from engine.models import Profile
-from engine.profiles import Facts, resolve
-from engine.taxonomy import Taxonomy
-from engine.text import match_key
+from elig.check.advice import bearing
+from elig.decide.checker import Checker
+from elig.errors import EligError
+from elig.models import Profile
+from elig.profiles import Facts, resolve
+from elig.taxonomy import Taxonomy
+from elig.text import match_key
 
 FIRST = ("org_type", "location.province", "location.district")
 WORDS = {
@@ -73,7 +73,7 @@ class Interview:
 
     def report(self):
         """The same report as `elig check` on the profile built so far."""
-        from engine.check.run import checked
+        from elig.check.run import checked
 
         return checked(self.checker, self.facts, self.profile, self.as_of)
 

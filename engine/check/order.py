@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from engine.errors import EligError
-from engine.results import CheckResult, MeasureResult
+from elig.errors import EligError
+from elig.results import CheckResult, MeasureResult
 
 KIND_ORDER = ("funding", "tax", "finance", "talent", "land", "space", "permission", "platform", "service",
               "procurement", "programme", "recognition")

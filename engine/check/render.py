@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.loading import RuleBase
-from engine.results import CheckResult
+from elig.loading import RuleBase
+from elig.results import CheckResult
 
 FORMATS = ("text", "json", "md", "html")
 
@@ -13,17 +13,17 @@ def render(result: CheckResult, fmt: str, base: RuleBase, show_ineligible: bool 
     """The report as `fmt` (text, json, md or html). `explain` gives the text each measure in
     full; `links` (label, address) head the HTML page (elig serve's downloads)."""
     if fmt == "json":
-        from engine.check.render_json import render_json
+        from elig.check.render_json import render_json
 
         return render_json(result, show_ineligible)
     if fmt == "md":
-        from engine.check.render_md import render_md
+        from elig.check.render_md import render_md
 
         return render_md(result, show_ineligible)
     if fmt == "html":
-        from engine.check.render_html import render_html
+        from elig.check.render_html import render_html
 
         return render_html(result, base, show_ineligible, links)
-    from engine.check.render_text import render_text
+    from elig.check.render_text import render_text
 
     return render_text(result, color, show_ineligible, explain)

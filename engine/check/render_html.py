@@ -8,11 +8,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine.check.context import Contexts
-from engine.check.order import grouped, showing, summary
-from engine.check.render_text import actual_words, expected_words
-from engine.loading import RuleBase
-from engine.results import CheckResult
+from elig.check.context import Contexts
+from elig.check.order import grouped, showing, summary
+from elig.check.render_text import actual_words, expected_words
+from elig.loading import RuleBase
+from elig.results import CheckResult
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

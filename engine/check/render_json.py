@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.results import CheckResult, ConditionResult, MeasureResult
+from elig.results import CheckResult, ConditionResult, MeasureResult
 
 
 def measure_json(r: MeasureResult) -> dict:

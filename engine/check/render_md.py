@@ -3,9 +3,9 @@ then what would decide, unlock, and the near misses."""
 
 from __future__ import annotations
 
-from engine.check.order import grouped, showing, summary
-from engine.check.render_text import condition_words
-from engine.results import CheckResult, MeasureResult
+from elig.check.order import grouped, showing, summary
+from elig.check.render_text import condition_words
+from elig.results import CheckResult, MeasureResult
 
 
 def cell(text: str) -> str:

@@ -9,9 +9,9 @@ import io
 
 from rich.console import Console
 
-from engine.check.order import grouped, showing, summary
-from engine.results import CheckResult, ConditionResult, MeasureResult
-from engine.text import literal as escape
+from elig.check.order import grouped, showing, summary
+from elig.results import CheckResult, ConditionResult, MeasureResult
+from elig.text import literal as escape
 
 MARK = {"met": "[green]met    [/]", "unmet": "[red]unmet  [/]", "unknown": "[yellow]unknown[/]"}
 STYLE = {"eligible": "bold green", "possible": "bold yellow", "ineligible": "bold red"}

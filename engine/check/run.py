@@ -6,12 +6,12 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
-from engine.check import advice
-from engine.decide import Checker, checker_for
-from engine.errors import EligError
-from engine.profiles import Facts, facts_of_doc, load_facts, profile_of
-from engine.results import CheckResult, MeasureResult, NearMiss
-from engine.yamlio import YamlDoc
+from elig.check import advice
+from elig.decide import Checker, checker_for
+from elig.errors import EligError
+from elig.profiles import Facts, facts_of_doc, load_facts, profile_of
+from elig.results import CheckResult, MeasureResult, NearMiss
+from elig.yamlio import YamlDoc
 
 
 def check_profile(path: str, rules: Path | None = None, as_of: dt.date | None = None) -> CheckResult:
@@ -65,8 +65,8 @@ def find_measure(ids: list[str], measure_id: str) -> str:
 
 def start_interview(start: str | None, rules: Path | None, as_of: dt.date, lang: str = "en"):
     """An interview, empty or resumed from a saved profile."""
-    from engine.check.interview import Interview
-    from engine.profiles import read_profile
+    from elig.check.interview import Interview
+    from elig.profiles import read_profile
 
     profile = None
     if start:

@@ -8,6 +8,6 @@ condition in three-valued logic, which is how every result explains itself. It r
 `RuleBase` and `Facts`, and hands on `CheckResult`s (engine/results.py) and rule codes.
 """
 
-from engine.decide.checker import Checker, checker_for
+from elig.decide.checker import Checker, checker_for
 
 __all__ = ["Checker", "checker_for"]

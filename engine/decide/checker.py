@@ -15,12 +15,12 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from engine.decide import logic
-from engine.decide.durable import DurableError, DurableMatcher, DurableUnavailable
-from engine.loading import LoadedRule, RuleBase, load_rulebase
-from engine.models import OPEN_FIELDS, Condition
-from engine.profiles import Facts
-from engine.results import CheckResult, ConditionResult, MeasureResult
+from elig.decide import logic
+from elig.decide.durable import DurableError, DurableMatcher, DurableUnavailable
+from elig.loading import LoadedRule, RuleBase, load_rulebase
+from elig.models import OPEN_FIELDS, Condition
+from elig.profiles import Facts
+from elig.results import CheckResult, ConditionResult, MeasureResult
 
 
 class Matcher(Protocol):
@@ -65,7 +65,7 @@ class Checker:
         return self._compiled()
 
     def _compiled(self) -> Matcher:
-        from engine.decide.compiled import FastMatcher  # numpy: imported only where it decides
+        from elig.decide.compiled import FastMatcher  # numpy: imported only where it decides
 
         return FastMatcher(self)
 

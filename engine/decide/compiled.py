@@ -15,10 +15,10 @@ import datetime as dt
 
 import numpy as np
 
-from engine.decide import logic
-from engine.decide.checker import Checker, group_key, scope_key
-from engine.models import OPEN_FIELDS
-from engine.profiles import Facts
+from elig.decide import logic
+from elig.decide.checker import Checker, group_key, scope_key
+from elig.models import OPEN_FIELDS
+from elig.profiles import Facts
 
 CODE = {"unmet": 0, "unknown": 1, "met": 2}
 OUTCOME: tuple[logic.Outcome, ...] = ("unmet", "unknown", "met")

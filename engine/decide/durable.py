@@ -38,9 +38,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import count
 
-from engine.decide.logic import Outcome
-from engine.models import OPEN_FIELDS, Condition
-from engine.profiles import Facts
+from elig.decide.logic import Outcome
+from elig.models import OPEN_FIELDS, Condition
+from elig.profiles import Facts
 
 UNKNOWN = "?unknown"  # a field the profile does not state
 NOTHING = "?none"  # keeps lists non-empty (zones: [] is a known "no zone")

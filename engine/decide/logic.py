@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from engine.models import OPEN_FIELDS, Condition
-from engine.profiles import Facts
+from elig.models import OPEN_FIELDS, Condition
+from elig.profiles import Facts
 
 Outcome = Literal["met", "unknown", "unmet"]
 RANK = {"met": 2, "unknown": 1, "unmet": 0}

@@ -11,9 +11,9 @@ by row) over worker processes and hands on the `ScreenSummary`; `unknown` report
 not recognised, with the mapping lines that would fix them.
 """
 
-from engine.screen.columns import read_mapping
-from engine.screen.read import format_of, open_table
-from engine.screen.run import ScreenSummary, screen_file
-from engine.screen.unknown import unknown_report
+from elig.screen.columns import read_mapping
+from elig.screen.read import format_of, open_table
+from elig.screen.run import ScreenSummary, screen_file
+from elig.screen.unknown import unknown_report
 
 __all__ = ["ScreenSummary", "format_of", "open_table", "read_mapping", "screen_file", "unknown_report"]

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from engine.screen.write import FORMULA_START
+from elig.screen.write import FORMULA_START
 
 # bytes that start a formula when they start a cell ("\r" cannot: a plain block has none in cells)
 _FORMULA_BYTES = np.zeros(256, dtype=bool)

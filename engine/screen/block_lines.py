@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.screen.block_cells import distinct
-from engine.screen.write import csv_field, row_error, safe
+from elig.screen.block_cells import distinct
+from elig.screen.write import csv_field, row_error, safe
 
 MAX_LISTS = 100_000  # joined id lists kept per kind (each up to a few KB)
 _KEYS = np.random.default_rng(267).integers(1, 2**63, size=1024, dtype=np.uint64) | np.uint64(1)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.screen.write import csv_cells
+from elig.screen.write import csv_cells
 
 BLOCK = 1 << 20  # bytes read per block: ~9,000 firms of a typical export, and its arrays stay in cache
 SPLITTABLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936", "ascii",

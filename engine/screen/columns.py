@@ -24,14 +24,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine.errors import EligError
-from engine.models import Profile
-from engine.profiles import Facts, Problem, resolve
-from engine.registry import DIVISION_SUFFIXES, Registry
-from engine.screen.derive import ADDRESS_PART, DERIVED_KEYS, FORM_PART, Derivations
-from engine.taxonomy import Taxonomy
-from engine.text import match_key
-from engine.yamlio import read_yaml, validation_message
+from elig.errors import EligError
+from elig.models import Profile
+from elig.profiles import Facts, Problem, resolve
+from elig.registry import DIVISION_SUFFIXES, Registry
+from elig.screen.derive import ADDRESS_PART, DERIVED_KEYS, FORM_PART, Derivations
+from elig.taxonomy import Taxonomy
+from elig.text import match_key
+from elig.yamlio import read_yaml, validation_message
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("name", "企业名称", "名称", "机构名称", "单位名称", "公司名称", "申请人"),

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.registry import CODE_CHARS, CODE_WEIGHTS, Registry, valid_code
+from elig.registry import CODE_CHARS, CODE_WEIGHTS, Registry, valid_code
 
 CODE_PARTS = ("code_check", "code_kind", "code_division")
 ADDRESS_PART = "address_place"

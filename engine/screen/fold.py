@@ -18,12 +18,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 from pydantic import ValidationError
 
-from engine.decide.compiled import FastMatcher
-from engine.profiles import Problem
-from engine.screen.block_cells import Cells, Vocabulary, distinct
-from engine.screen.columns import ColumnMap, field_key
+from elig.decide.compiled import FastMatcher
+from elig.profiles import Problem
+from elig.screen.block_cells import Vocabulary, distinct
+from elig.screen.columns import ColumnMap, field_key
 
 GROUP_FIELDS = {  # profile keys a group's columns hold -> condition fields it decides
     # three columns of a few values each: resolved together, they cost one lookup, not three; and
@@ -143,7 +144,14 @@ class BatchScreener:
                                                                                   np.ndarray]:
         """Per row: its answer (an index into self.answers; -1 for an error row); the fold; per
         measure, the rows eligible and the rows possible (error rows count for nothing)."""
-        folded = self.rule_codes(rows, problems)
+        return self._answered(self.rule_codes(rows, problems))
+
+    def screen_columns(self, table: pa.Table) -> tuple[list[int], Folded, np.ndarray, np.ndarray]:
+        """The same for rows given as string columns, named by position ("0", "1", …) as a plain
+        CSV block's cells are (engine/screen/arrow.py: Arrow batches)."""
+        return self._answered(self.cell_codes(table))
+
+    def _answered(self, folded: Folded) -> tuple[list[int], Folded, np.ndarray, np.ndarray]:
         codes = folded.codes[:, self.fast.column]  # rules in the rule base's order
         per_measure = np.count_nonzero(codes == 2, axis=0), np.count_nonzero(codes == 1, axis=0)
         answers = self._answers(codes)
@@ -169,19 +177,21 @@ class BatchScreener:
             states.append(np.array(found, dtype=np.intp))
         return self._codes(states, list(problems))
 
-    def cell_codes(self, cells: Cells) -> Folded:
-        """The same from a plain CSV block's columns (engine/screen/block_cells.py)."""
-        table = self.columns.derived.columns(cells.table)
+    def cell_codes(self, cells: pa.Table) -> Folded:
+        """The same from string columns named by position: a plain CSV block's cells
+        (engine/screen/block_cells.py), or an Arrow batch's (engine/screen/arrow.py)."""
+        n = cells.num_rows
+        table = self.columns.derived.columns(cells)
         states = []
         for group in self.groups:
             if not group.columns:
-                states.append(np.full(len(cells), self._state(group, ()), dtype=np.intp))
+                states.append(np.full(n, self._state(group, ()), dtype=np.intp))
                 continue
             if not group.vocabularies or max(len(v.values) for v in group.vocabularies) > MAX_VALUES:
                 group.vocabularies = [Vocabulary() for _ in group.columns]
                 group.by_ids.clear()
             ids = [v.ids(table.column(c)) for v, c in zip(group.vocabularies, group.columns)]
-            combined, size = np.zeros(len(cells), dtype=np.int64), 1  # each combination of ids, numbered
+            combined, size = np.zeros(n, dtype=np.int64), 1  # each combination of ids, numbered
             for column_ids, vocabulary in zip(ids, group.vocabularies):
                 if size * len(vocabulary.values) >= MAX_COMBINATIONS:  # renumber those so far, densely
                     _, _, combined = distinct(combined)
@@ -196,7 +206,7 @@ class BatchScreener:
                 text_key = values[0] if len(values) == 1 else tuple(values)
                 found[i] = group.by_ids[keys[i]] = self._state(group, text_key)
             states.append(np.array(found, dtype=np.intp)[inverse])
-        return self._codes(states, [None] * len(cells))
+        return self._codes(states, [None] * n)
 
     def _state(self, group: _Group, key, cells: list[str] | None = None) -> int:
         """The state of a group's cells (`key`: one cell, or a tuple of them; `cells`, the row if at hand)."""

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from engine.errors import EligError
-from engine.screen.blocks import fit
-from engine.screen.columns import EXTRA_KEYS, HEADERS
-from engine.text import match_key
+from elig.errors import EligError
+from elig.screen.blocks import fit
+from elig.screen.columns import EXTRA_KEYS, HEADERS
+from elig.text import match_key
 
 FORMATS = ("csv", "xlsx", "jsonl")  # "xlsx" reads any workbook: .xlsx, .xls, .ods
 SAMPLE = 1 << 16
@@ -44,7 +44,7 @@ class Table:
 def format_of(path: str) -> str | None:
     suffix = Path(path).suffix.lower()
     return {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx", ".ods": "xlsx",
-            ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}.get(suffix)
+            ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}.get(suffix)
 
 
 def open_table(path: str, sheet: str | None = None, header_row: int | None = None) -> Table:

@@ -32,18 +32,19 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
-from engine import interrupts
-from engine.decide import checker_for
-from engine.decide.compiled import FastMatcher, in_force_mask
-from engine.errors import EligError
-from engine.screen.block_cells import read_plain
-from engine.screen.block_lines import CsvLines
-from engine.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
-from engine.screen.columns import ColumnMap, MappingFile, map_columns
-from engine.screen.fold import Answer, BatchScreener, Folded
-from engine.screen.read import Row, Table, not_valid_text
-from engine.screen.write import Output, csv_cells, open_writer, row_error
+from elig import interrupts
+from elig.decide import checker_for
+from elig.decide.compiled import FastMatcher, in_force_mask
+from elig.errors import EligError
+from elig.screen.block_cells import read_plain
+from elig.screen.block_lines import CsvLines
+from elig.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
+from elig.screen.columns import ColumnMap, MappingFile, map_columns
+from elig.screen.fold import Answer, BatchScreener, Folded
+from elig.screen.read import Row, Table, not_valid_text
+from elig.screen.write import Output, csv_cells, open_writer, row_error
 
 ADDED = ["eligible", "possible", "n_eligible", "n_possible", "warnings", "error"]
 UNLOCKS_SHOWN = 5  # unlocks in a row's `unlock` cell
@@ -103,7 +104,20 @@ class RowScreener:
     def _screen(self, cells: list[list[str]], problems: list[str | None],
                 numbers: list[int]) -> tuple[list[Answer | None], list[str], list[str], Tally]:
         """Each row's answer (None for an error row), warnings and error message, and the tally."""
-        found, folded, eligible, possible = self.batch.screen(cells, problems)
+        return self._answered(*self.batch.screen(cells, problems), numbers)
+
+    def screen_columns(self, table: pa.Table, first_row: int) -> tuple[np.ndarray, list[str], list[str], Tally]:
+        """Rows given as string columns (one per header column, by position; engine/screen/arrow.py):
+        each row's answer (an index into batch.answers, -1 for an error row), warnings and error
+        message, and the tally."""
+        found, folded, eligible, possible = self.batch.screen_columns(table)
+        found = np.array(found, dtype=np.int64)
+        messages = [row_error(n, e) if e else "" for n, e in enumerate(folded.errors, start=first_row)]
+        n_with_eligible = sum(1 for a in found[found >= 0].tolist() if self.batch.answers[a].eligible)
+        return found, [w or "" for w in folded.warnings], messages, _tally(folded, eligible, possible, n_with_eligible)
+
+    def _answered(self, found: list[int], folded: Folded, eligible: np.ndarray, possible: np.ndarray,
+                  numbers) -> tuple[list[Answer | None], list[str], list[str], Tally]:
         table = self.batch.answers
         answers = [table[a] if a >= 0 else None for a in found]
         messages = [row_error(n, e) if e else "" for n, e in zip(numbers, folded.errors)]
@@ -116,9 +130,7 @@ class RowScreener:
         the check with --explain), and the tally."""
         answers, warnings, messages, tally = self._screen([r.cells for r in rows], [r.problem for r in rows],
                                                           [r.number for r in rows])
-        results = [[(), (), None, None, "", m] if a is None else
-                   [a.eligible, a.possible, len(a.eligible), len(a.possible), w, ""]
-                   for a, w, m in zip(answers, warnings, messages)]
+        results = _added(answers, warnings, messages)
         if self.explain:
             for row, values in zip(rows, results):
                 values.append(None if values[5] else self._check(row))
@@ -143,7 +155,7 @@ class RowScreener:
         width = len(self.columns.header)
         cells = read_plain(block, width)
         if cells is not None:
-            folded = self.batch.cell_codes(cells)
+            folded = self.batch.cell_codes(cells.table)
             prefixes = [block[a:b] for a, b in zip(cells.line_starts.tolist(), cells.line_ends.tolist())]
             prefix_size = int((cells.line_ends - cells.line_starts).sum())
             remade = cells.remade_rows.tolist()
@@ -168,7 +180,7 @@ class RowScreener:
     def _unlock(self, row: Row) -> tuple[str, frozenset[int]]:
         """The row's top unlocks as a cell (`国家高新技术企业:+9; 中关村示范区:+3`), and the rules
         that one fact or another would make eligible (as indices)."""
-        from engine.check.advice import unlocks
+        from elig.check.advice import unlocks
 
         cells = self.columns.derived.rows([row.cells])[0]
         profile, facts = self.columns.facts_of(cells, self.checker.base.taxonomy, lambda problem: None)
@@ -185,7 +197,7 @@ class RowScreener:
         return self._unlocks[key]
 
     def _check(self, row: Row) -> dict:
-        from engine.check.render_json import check_json
+        from elig.check.render_json import check_json
 
         cells = self.columns.derived.rows([row.cells])[0]
         # the row's problems are in its warnings cell already
@@ -194,12 +206,18 @@ class RowScreener:
         return check_json(self.checker.check(facts, dumped, self.as_of))
 
 
+def _added(answers: list[Answer | None], warnings: list[str], messages: list[str]) -> list[list]:
+    """Each row's added cells: eligible ids, possible ids, their counts, warnings, error."""
+    return [[(), (), None, None, "", m] if a is None else [a.eligible, a.possible, len(a.eligible), len(a.possible), w, ""]
+            for a, w, m in zip(answers, warnings, messages)]
+
+
 def _tally(folded: Folded, eligible: np.ndarray, possible: np.ndarray, n_with_eligible: int) -> Tally:
     return Tally(len(folded.errors), sum(1 for e in folded.errors if e), n_with_eligible, eligible, possible,
                  int(np.count_nonzero(folded.warnings != None)), folded.unknown)
 
 
-class _Totals:
+class Totals:
     """Tallies summed in the process that writes."""
 
     def __init__(self, n_rules: int, progress: Callable[[int], None] | None):
@@ -314,7 +332,7 @@ def _screen_blocks(path: str, table: Table, out: Output, rules: Path | None, map
     out.stream.flush()  # the header, written as text: the blocks go below it as bytes
     raw = out.stream.buffer if hasattr(out.stream, "buffer") else out.stream
     raw.flush()
-    totals = _Totals(len(screener.checker.base.rules), progress)
+    totals = Totals(len(screener.checker.base.rules), progress)
     if workers <= 1:
         fd = os.open(path, os.O_RDONLY)
         offset = raw.tell() if out.file else 0
@@ -358,7 +376,7 @@ class _Pool:
                 self.conns.append(mine)
                 self.processes.append(process)
 
-    def run(self, blocks: Iterator[Span], raw, totals: _Totals) -> None:
+    def run(self, blocks: Iterator[Span], raw, totals: Totals) -> None:
         queued = [0] * len(self.conns)  # replies awaited, per worker
         owner: dict[int, int] = {}
         ready: dict[int, int | bytes] = {}  # screened blocks not yet written: size (or bytes)
@@ -498,7 +516,7 @@ def screen_table(table: Table, write: Callable[[Row, list], None], rules: Path |
     args = (rules, table.header, mapping, as_of, explain, strict, unlock)
     screener = RowScreener(*args)  # in this process too: validates the header before any work
     started = time.perf_counter()
-    totals = _Totals(len(screener.checker.base.rules), progress)
+    totals = Totals(len(screener.checker.base.rules), progress)
 
     def consume(batch: list[Row], screened: tuple[list[list], Tally]) -> None:
         interrupts.check()

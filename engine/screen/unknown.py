@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from engine.screen.fold import CellWarning
+from elig.screen.fold import CellWarning
 
 SHOWN = 10  # values listed per column
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from engine.outfile import AtomicFile
+from elig.outfile import AtomicFile
 
 FORMULA_START = frozenset("=+-@\t\r")
 

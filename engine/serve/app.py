@@ -25,16 +25,16 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from engine.check import render
-from engine.check.context import Contexts
-from engine.check.interview import Interview
-from engine.check.render_json import check_json
-from engine.check.run import check_text, find_measure
-from engine.decide import checker_for
-from engine.errors import EligError
-from engine.models import Profile
-from engine.serve import forms, state
-from engine.serve.guard import Guard, content_security_policy
+from elig.check import render
+from elig.check.context import Contexts
+from elig.check.interview import Interview
+from elig.check.render_json import check_json
+from elig.check.run import check_text, find_measure
+from elig.decide import checker_for
+from elig.errors import EligError
+from elig.models import Profile
+from elig.serve import forms, state
+from elig.serve.guard import Guard, content_security_policy
 
 HERE = Path(__file__).resolve().parent
 FORMATS = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -170,7 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @api.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page():
-        from engine.audit import audit, render_audit_html
+        from elig.audit import audit, render_audit_html
 
         html = render_audit_html(audit(settings.rules))
         return HTMLResponse(html, headers={"content-security-policy": content_security_policy(html)})
@@ -300,14 +300,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              "one_by_one": interview.one_by_one, "asked": interview.n_asked, "lang": interview.lang})
 
     def _gloss(key: str, choice: str, lang: str) -> str:
-        from engine.check.interview import VOCAB
+        from elig.check.interview import VOCAB
 
         vocab = VOCAB.get(key, "tags" if key == "tags" else key)
         entries = base.taxonomy.vocabs.get(vocab)
         return base.taxonomy.english(vocab, choice) if lang == "en" and entries and choice in entries.entries else ""
 
     def _screen(file: UploadFile, fmt: str, as_of: str):
-        from engine.screen import format_of, open_table, screen_file
+        from elig.screen import format_of, open_table, screen_file
 
         if fmt not in SCREEN_FORMATS:
             raise EligError(f"format {fmt!r}: formats are {', '.join(SCREEN_FORMATS)}")

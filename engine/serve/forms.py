@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.check.interview import districts, provinces
-from engine.taxonomy import Taxonomy
+from elig.check.interview import districts, provinces
+from elig.taxonomy import Taxonomy
 
 SINGLE = ("org_type", "ownership", "stage", "size")
 LABELS = {  # (English, Chinese)

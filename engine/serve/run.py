@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.decide import checker_for
+from elig.decide import checker_for
 
 
 def run(host: str, port: int, workers: int, max_body: int, max_rows: int, rules: Path | None) -> None:
@@ -17,5 +17,5 @@ def run(host: str, port: int, workers: int, max_body: int, max_rows: int, rules:
         os.environ["ELIG_SERVE_RULES"] = str(Path(rules).resolve())
     os.environ["ELIG_SERVE_MAX_BODY"] = str(max_body)
     os.environ["ELIG_SERVE_MAX_ROWS"] = str(max_rows)
-    uvicorn.run("engine.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("elig.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", server_header=False, limit_concurrency=200, timeout_keep_alive=5)

@@ -8,7 +8,7 @@ import binascii
 import json
 from typing import Any
 
-from engine.errors import EligError
+from elig.errors import EligError
 
 MAX_STATE = 16_384  # characters: a profile of every tag and zone fits well within
 
