@@ -11,7 +11,9 @@ import pyarrow as pa
 
 def screen_partitions(ddf, *, columns=None, as_of: dt.date | None = None, rules: Path | None = None):
     """The Dask DataFrame with elig screen's columns added, its rows and columns kept (the
-    arguments as for elig.screen.arrow.screen_batches)."""
+    arguments as for elig.screen.arrow.screen_batches). With the processes scheduler, optimize
+    the graph before computing (`ddf.to_parquet(..., compute=False).optimize().compute()`):
+    unfused, each screened partition travels back to the parent between steps (bench/cluster.py)."""
     import pandas as pd
 
     from elig.screen.arrow import ADDED
