@@ -238,18 +238,19 @@ def screen(input_path: str, output: Path | None, fmt: str | None, explain: bool,
 
     if output:
         check_writable(output)
-    if "parquet" in (format_of(input_path), fmt or (format_of(str(output)) if output else None)):
+    mapping = read_mapping(columns) if columns else None
+    fmt = fmt or (format_of(str(output)) if output else None)
+    if "parquet" in (format_of(input_path), fmt):
         from elig.screen.arrow import screen_parquet
 
-        summary = screen_parquet(input_path, output, rules, read_mapping(columns) if columns else None, as_of,
+        summary = screen_parquet(input_path, output, rules, mapping, as_of,
                                  explain or unlock or strict or workers > 1 or bool(sheet or header_row))
         _screened(summary)
         return
     table = open_table(input_path, sheet, header_row)
-    fmt = fmt or (format_of(str(output)) if output else None) or table.format
+    fmt = fmt or table.format
     if explain and fmt != "jsonl":
         raise EligError("--explain needs jsonl output (--format jsonl): a check result does not fit a cell")
-    mapping = read_mapping(columns) if columns else None
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
         summary = screen_file(input_path, table, output, fmt, rules, mapping, as_of, explain, workers,

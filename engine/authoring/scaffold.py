@@ -34,8 +34,8 @@ def new_document(source: Path, doc_id: str, title: str, root: Path | None = None
     if not (issued or effective):
         raise EligError("a document states when it takes effect: give --effective or --issued (YYYY-MM-DD)")
     try:
-        text = source.read_bytes()
-        text.decode("utf-8")
+        data = source.read_bytes()
+        data.decode("utf-8")
     except OSError as exc:
         raise EligError(f"{source}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -47,7 +47,7 @@ def new_document(source: Path, doc_id: str, title: str, root: Path | None = None
                 "seed": source.name}
     folder.mkdir(parents=True)
     try:
-        shutil.copyfile(source, folder / "source.txt")  # byte for byte: nothing normalised
+        (folder / "source.txt").write_bytes(data)  # byte for byte: nothing normalised
         (folder / "document.yaml").write_text(
             _dump(document) + "# scope: who may be supported at all under every measure (to fill, or leave empty)\n"
             "scope: []\n", encoding="utf-8")

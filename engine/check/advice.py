@@ -93,10 +93,12 @@ class _Alternative:
     outcomes: tuple[str, ...]
 
 
-def _alternatives(checker: Checker, facts: Facts, rule_ids: set[str]) -> list[_Alternative]:
+def alternatives(checker: Checker, facts: Facts, statuses: dict[str, str]) -> list[_Alternative]:
+    """Every way each measure in force and not eligible could hold, its conditions evaluated once
+    (unlocks and near misses read them both)."""
     found = []
     for rule in checker.base.rules:
-        if rule.model.id not in rule_ids:
+        if statuses.get(rule.model.id, "eligible") == "eligible":
             continue
         doc = checker.base.document(rule).model
         scopes = [(s.label, s.conditions) for s in doc.scope] if doc.scope and rule.model.inherit_scope \
@@ -109,17 +111,16 @@ def _alternatives(checker: Checker, facts: Facts, rule_ids: set[str]) -> list[_A
     return found
 
 
-def unlocks(checker: Checker, facts: Facts, profile: dict, statuses: dict[str, str]) -> list[Unlock]:
+def unlocks(checker: Checker, facts: Facts, profile: dict, ways: list[_Alternative]) -> list[Unlock]:
     """For each qualification (tag) or zone the applicant does not hold or left open, and each
     value of a single fact or of the sectors it left unknown: the measures that would become
     eligible with it. Only those that gain something, the largest gain first (ties by field and
-    value). `statuses` are the rules in force and their statuses for the profile as it is."""
+    value). `ways`: the alternatives() of the profile as it is."""
     taxonomy = checker.base.taxonomy
-    open_rules = {m for m, s in statuses.items() if s != "eligible"}
     # a rule can become eligible by a change to field f only through an alternative whose
     # conditions not met are all on fields f can change
     by_field: dict[str, list[_Alternative]] = {}
-    for alt in _alternatives(checker, facts, open_rules):
+    for alt in ways:
         fields = {c.field for (c, _), o in zip(alt.conditions, alt.outcomes) if o != "met"}
         for changed in {*UNLOCK_FIELDS, "tags", "zones", "sectors"}:
             if fields <= AFFECTS.get(changed, {changed}):
@@ -167,12 +168,15 @@ def _variants(profile: dict, facts: Facts, checker: Checker):
                 yield field, value, dict(profile, **{field: [value] if field == "sectors" else value})
 
 
-def near_misses(checker: Checker, facts: Facts, statuses: dict[str, str]) -> list[tuple[str, ConditionResult, str]]:
+def near_misses(checker: Checker, facts: Facts, ways: list[_Alternative],
+                statuses: dict[str, str]) -> list[tuple[str, ConditionResult, str]]:
     """Ineligible measures with an alternative (a scope alternative and a group) that fails on
     exactly one condition: (rule id, that condition, what the measure would then be: eligible,
     or possible where others of that alternative are unknown), the fewest unknowns kept."""
     best: dict[str, tuple[int, _Alternative, int]] = {}
-    for alt in _alternatives(checker, facts, {m for m, s in statuses.items() if s == "ineligible"}):
+    for alt in ways:
+        if statuses[alt.rule] != "ineligible":
+            continue
         unmet = [i for i, o in enumerate(alt.outcomes) if o == "unmet"]
         if len(unmet) != 1:
             continue
@@ -180,8 +184,7 @@ def near_misses(checker: Checker, facts: Facts, statuses: dict[str, str]) -> lis
         if alt.rule not in best or n_unknown < best[alt.rule][0]:
             best[alt.rule] = (n_unknown, alt, unmet[0])
     found = []
-    for rule_id in sorted(best):
-        n_unknown, alt, i = best[rule_id]
+    for rule_id, (n_unknown, alt, i) in best.items():
         cond, label = alt.conditions[i]
         found.append((rule_id, checker.condition(cond, facts, label), "eligible" if n_unknown == 0 else "possible"))
     return sorted(found, key=lambda f: (ACTIONABLE.index(f[1].field), f[2] != "eligible", f[0]))

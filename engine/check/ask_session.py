@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from elig.check.interview import VOCAB, Interview, Question
 from elig.errors import EligError
+from elig.taxonomy import Taxonomy
 from elig.text import printable
 
 LINES = {  # (English, Chinese)
@@ -87,14 +88,21 @@ def ask_all(interview: Interview, read: Callable[[], str], say: Callable[[str], 
                         ineligible=counts["ineligible"]))
 
 
+def gloss(taxonomy: Taxonomy, key: str, choice: str, lang: str) -> str:
+    """A choice's English name, in English (the ids are Chinese); '' in Chinese."""
+    vocab = VOCAB.get(key, key)  # the checklist's key is its vocabulary: tags
+    entries = taxonomy.vocabs.get(vocab)
+    return taxonomy.english(vocab, choice) if lang == "en" and entries and choice in entries.entries else ""
+
+
 def _choice_lines(interview: Interview, question: Question) -> list[str]:
-    """The numbered choices, each with its English name in English (the ids are Chinese)."""
+    """The numbered choices, each with its gloss."""
     taxonomy = interview.checker.base.taxonomy
-    vocab = VOCAB.get(question.key, question.key)  # the checklist's key is its vocabulary: tags
-    if interview.lang != "en":
-        return [f"  {number:>2}. {choice}" for number, choice in enumerate(question.choices, start=1)]
-    return [f"  {number:>2}. {choice} ({taxonomy.english(vocab, choice)})"
-            for number, choice in enumerate(question.choices, start=1)]
+    lines = []
+    for number, choice in enumerate(question.choices, start=1):
+        named = gloss(taxonomy, question.key, choice, interview.lang)
+        lines.append(f"  {number:>2}. {choice}" + (f" ({named})" if named else ""))
+    return lines
 
 
 def _help(interview: Interview, question: Question) -> list[str]:

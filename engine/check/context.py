@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from elig.loading import RuleBase
-from elig.results import CheckResult
 from elig.segment import Sentence, segment
 
 
@@ -19,17 +18,12 @@ class InContext:
 
 
 class Contexts:
-    """Quotes of one result, found in their documents (each document segmented once)."""
+    """Quotes found in their documents, each once (and each document segmented once)."""
 
-    def __init__(self, base: RuleBase, result: CheckResult | None = None):
+    def __init__(self, base: RuleBase):
         self._base = base
         self._sentences: dict[str, list[Sentence]] = {}
         self.found: dict[tuple[str, str], InContext | None] = {}
-        for m in [*result.results, *(n.measure for n in result.near_misses)] if result else []:
-            for quote, _, _ in m.citations:
-                self.of(m.document_id, quote)
-            for c in m.conditions:
-                self.of(m.document_id, c.quote)
 
     def of(self, document_id: str, quote: str) -> InContext | None:
         key = (document_id, quote)

@@ -76,7 +76,6 @@ def select(result: CheckResult, documents: list[str], kinds: tuple[str, ...] = (
                    for what, values in chosen if by_status or what != "status")
 
     # deciding facts and unlocks count only the measures of these kinds, documents and roles
-    by_id = {m.id: m for m in result.results}
     kept = {m.id for m in result.results if shown(m, by_status=False)}
     deciding = [replace(d, measures=tuple(i for i in d.measures if i in kept)) for d in result.deciding]
     unlocks = [replace(u, gained=tuple(i for i in u.gained if i in kept)) for u in result.unlocks]
@@ -84,5 +83,5 @@ def select(result: CheckResult, documents: list[str], kinds: tuple[str, ...] = (
     return replace(result, results=[m for m in result.results if shown(m)],
                    deciding=sorted((d for d in deciding if d.measures), key=lambda d: (-len(d.measures), d.fact)),
                    unlocks=sorted((u for u in unlocks if u.gained), key=lambda u: (-len(u.gained), u.field, u.value)),
-                   near_misses=[n for n in result.near_misses if shown(by_id[n.measure.id])], filters=said,
+                   near_misses=[n for n in result.near_misses if shown(n.measure)], filters=said,
                    whole=result)

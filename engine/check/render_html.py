@@ -23,5 +23,5 @@ def render_html(result: CheckResult, base: RuleBase, show_ineligible: bool = Fal
     env.globals.update(expected=expected_words, actual=actual_words)
     return env.get_template("check.html.j2").render(
         result=result, name=result.profile.get("name") or "applicant", summary=summary(result), showing=showing(result, show_ineligible),
-        groups=grouped(result, show_ineligible), contexts=Contexts(base, result), show_ineligible=show_ineligible,
+        groups=grouped(result, show_ineligible), contexts=Contexts(base), show_ineligible=show_ineligible,
         links=links or [])

@@ -35,10 +35,11 @@ def checked(checker: Checker, facts: Facts, profile: dict, as_of: dt.date) -> Ch
     result = checker.check(facts, profile, as_of, include_ineligible=True)
     statuses = {r.id: r.status for r in result.results}
     result.deciding = advice.deciding(checker, facts, profile, statuses)
-    result.unlocks = advice.unlocks(checker, facts, profile, statuses)
+    ways = advice.alternatives(checker, facts, statuses)
+    result.unlocks = advice.unlocks(checker, facts, profile, ways)
     by_id = {r.id: r for r in result.results}
     result.near_misses = [NearMiss(by_id[rule], condition, then)
-                          for rule, condition, then in advice.near_misses(checker, facts, statuses)]
+                          for rule, condition, then in advice.near_misses(checker, facts, ways, statuses)]
     return result
 
 

@@ -10,6 +10,7 @@ are (types and order), then adds elig screen's columns: eligible and possible (i
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -28,13 +29,15 @@ ADDED_TYPES = {"eligible": IDS, "possible": IDS, "n_eligible": pa.int64(), "n_po
                "warnings": pa.string(), "error": pa.string()}
 
 
-def output_schema(schema: pa.Schema) -> pa.Schema:
+def output_schema(schema: pa.Schema, dictionary: bool = True) -> pa.Schema:
     """The schema of screen_batches' output for input batches of `schema` (Spark's mapInArrow
-    asks for it up front)."""
+    asks for it up front); with `dictionary` False, the id lists as plain strings (what Spark
+    and pandas take)."""
     clash = [name for name in ADDED if name in schema.names]
     if clash:
         raise EligError(f"input columns {', '.join(clash)}: elig adds columns of these names; rename them first")
-    return pa.schema([*schema, *(pa.field(name, ADDED_TYPES[name]) for name in ADDED)])
+    types = ADDED_TYPES if dictionary else {**ADDED_TYPES, "eligible": pa.string(), "possible": pa.string()}
+    return pa.schema([*schema, *(pa.field(name, types[name]) for name in ADDED)])
 
 
 def screen_batches(batches: Iterable[pa.RecordBatch], *, columns: MappingFile | Path | str | None = None,
@@ -42,28 +45,25 @@ def screen_batches(batches: Iterable[pa.RecordBatch], *, columns: MappingFile | 
                    summary: ScreenSummary | None = None) -> Iterator[pa.RecordBatch]:
     """Screen each batch: the same rows out, in order, with elig screen's columns added.
     `columns`: a --columns mapping (a MappingFile or its path). `summary`, when given, is filled
-    as the batches go (rows, errors, warnings, measures)."""
+    as the batches go (rows, errors, warnings, measures, seconds)."""
     mapping = read_mapping(Path(columns)) if isinstance(columns, (str, Path)) else columns
-    as_of = as_of or dt.date.today()
+    started = time.perf_counter()
     screener: RowScreener | None = None
-    totals: Totals | None = None
     joined = _Joined()
     first_row = 1
     for batch in batches:
         if screener is None:
             schema = output_schema(batch.schema)
-            screener = RowScreener(rules, batch.schema.names, mapping, as_of, False)
-            totals = Totals(len(screener.checker.base.rules), None)
+            screener = RowScreener(rules, batch.schema.names, mapping, as_of or dt.date.today(), False)
+            totals = Totals(len(screener.checker.base.rules), None, summary)
         found, warnings, messages, tally = screener.screen_columns(_cells(batch), first_row)
         first_row += batch.num_rows
-        if totals is not None:
-            totals.add(tally)
+        totals.add(tally)
         added = [*joined.take(found, screener.batch.answers), pa.array(warnings, pa.string()),
                  pa.array(messages, pa.string())]
         yield pa.RecordBatch.from_arrays([*batch.columns, *added], schema=schema)
-    if summary is not None and totals is not None and screener is not None:
-        done = totals.finish([r.model.id for r in screener.checker.base.rules], 0.0)
-        vars(summary).update({k: v for k, v in vars(done).items() if k != "seconds"})
+    if screener is not None:
+        totals.finish([r.model.id for r in screener.checker.base.rules], started)
 
 
 class _Joined:
@@ -120,8 +120,6 @@ def screen_parquet(source: str, output: Path | None, rules: Path | None = None, 
     """A Parquet file screened into a Parquet file, BATCH rows at a time (memory stays that of a
     batch, whatever the file's size); the output file appears only when complete.
     `other_options`: whether options only the other formats take were given (refused)."""
-    import time
-
     import pyarrow.parquet as pq
 
     from elig.outfile import AtomicFile
@@ -130,7 +128,6 @@ def screen_parquet(source: str, output: Path | None, rules: Path | None = None, 
         raise EligError("Parquet screens to Parquet: give a .parquet input and -o FILE.parquet")
     if other_options:
         raise EligError("with Parquet, elig screen takes -o, --as-of, --columns and --rules only")
-    started = time.perf_counter()
     try:
         reader = pq.ParquetFile(source)
     except (OSError, pa.ArrowInvalid) as exc:
@@ -139,17 +136,12 @@ def screen_parquet(source: str, output: Path | None, rules: Path | None = None, 
     out = AtomicFile(output, binary=True)
     try:
         with pq.ParquetWriter(out.stream, output_schema(reader.schema_arrow)) as writer:
-            for batch in screen_batches(_row_groups(reader), columns=mapping, as_of=as_of, rules=rules,
-                                        summary=summary):
+            for batch in screen_batches(reader.iter_batches(batch_size=BATCH), columns=mapping, as_of=as_of,
+                                        rules=rules, summary=summary):
                 writer.write_batch(batch)
         out.commit()
     except BaseException:
         out.abandon()
         raise
-    summary.seconds = time.perf_counter() - started
     return summary
 
-
-def _row_groups(reader) -> Iterator[pa.RecordBatch]:
-    """The file's rows in batches of at most BATCH rows, read one row group at a time."""
-    yield from reader.iter_batches(batch_size=BATCH)

@@ -23,17 +23,15 @@ def screen_partitions(ddf, *, columns=None, as_of: dt.date | None = None, rules:
                                for name in ADDED})
 
     def screen(partition: pd.DataFrame) -> pd.DataFrame:
-        from elig.screen.arrow import screen_batches
+        from elig.screen.arrow import output_schema, screen_batches
 
         if partition.empty:
             return meta.iloc[:0].set_axis(partition.index[:0])
         table = pa.Table.from_pandas(partition, preserve_index=False)
         screened = pa.Table.from_batches(list(screen_batches(table.to_batches(), columns=columns, as_of=day,
                                                              rules=rules)))
-        added = screened.select(ADDED).cast(pa.schema([pa.field(n, pa.int64() if n.startswith("n_") else pa.string())
-                                                       for n in ADDED])).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
-                                                               pa.string(): pd.StringDtype()}.get)
-        added = added.astype({name: "string" for name in ADDED if not name.startswith("n_")})
+        added = screened.select(ADDED).cast(output_schema(pa.schema([]), dictionary=False)).to_pandas(
+            types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
         added.index = partition.index
         return pd.concat([partition, added], axis=1)
 

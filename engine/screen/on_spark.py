@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pyarrow as pa
-
 
 def screen_dataframe(df, *, columns=None, as_of: dt.date | None = None, rules: Path | None = None):
     """The DataFrame with elig screen's columns added (eligible, possible, n_eligible,
@@ -20,8 +18,7 @@ def screen_dataframe(df, *, columns=None, as_of: dt.date | None = None, rules: P
 
     from elig.screen.arrow import output_schema
 
-    schema = output_schema(to_arrow_schema(df.schema))
-    plain = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in schema])
+    plain = output_schema(to_arrow_schema(df.schema), dictionary=False)
     day = as_of or dt.date.today()
 
     def screen(batches):

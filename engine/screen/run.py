@@ -38,6 +38,7 @@ from elig import interrupts
 from elig.decide import checker_for
 from elig.decide.compiled import FastMatcher, in_force_mask
 from elig.errors import EligError
+from elig.profiles import Facts
 from elig.screen.block_cells import read_plain
 from elig.screen.block_lines import CsvLines
 from elig.screen.blocks import Span, data_start, line_count, parse_block, read_span, spans, splittable
@@ -98,6 +99,7 @@ class RowScreener:
         self.explain = explain
         self.unlock = unlock
         self._unlocks: dict[tuple, tuple[str, frozenset[int]]] = {}  # a profile's facts -> its unlock cell, rules
+        self._rule_index = {r.model.id: i for i, r in enumerate(self.checker.base.rules)}
         self.lines: CsvLines | None = None  # the block path's line builder, made on first use
         gc.freeze()  # the rule base lives as long as the process: collections need not scan it
 
@@ -111,10 +113,9 @@ class RowScreener:
         each row's answer (an index into batch.answers, -1 for an error row), warnings and error
         message, and the tally."""
         found, folded, eligible, possible = self.batch.screen_columns(table)
-        found = np.array(found, dtype=np.int64)
-        messages = [row_error(n, e) if e else "" for n, e in enumerate(folded.errors, start=first_row)]
-        n_with_eligible = sum(1 for a in found[found >= 0].tolist() if self.batch.answers[a].eligible)
-        return found, [w or "" for w in folded.warnings], messages, _tally(folded, eligible, possible, n_with_eligible)
+        _, warnings, messages, tally = self._answered(found, folded, eligible, possible,
+                                                      range(first_row, first_row + table.num_rows))
+        return np.array(found, dtype=np.int64), warnings, messages, tally
 
     def _answered(self, found: list[int], folded: Folded, eligible: np.ndarray, possible: np.ndarray,
                   numbers) -> tuple[list[Answer | None], list[str], list[str], Tally]:
@@ -180,30 +181,31 @@ class RowScreener:
     def _unlock(self, row: Row) -> tuple[str, frozenset[int]]:
         """The row's top unlocks as a cell (`国家高新技术企业:+9; 中关村示范区:+3`), and the rules
         that one fact or another would make eligible (as indices)."""
-        from elig.check.advice import unlocks
+        from elig.check.advice import alternatives, unlocks
 
-        cells = self.columns.derived.rows([row.cells])[0]
-        profile, facts = self.columns.facts_of(cells, self.checker.base.taxonomy, lambda problem: None)
+        profile, facts = self._facts(row)
         key = (facts.signature(), tuple(sorted(facts.below.items())))
         if key not in self._unlocks:
             statuses = self.batch.fast.statuses(facts, self.in_force)
-            found = unlocks(self.checker, facts, profile.model_dump(mode="json", exclude_none=True,
-                                                                    exclude_defaults=True), statuses)
-            index = {r.model.id: i for i, r in enumerate(self.checker.base.rules)}
+            found = unlocks(self.checker, facts, profile, alternatives(self.checker, facts, statuses))
             cell = "; ".join(f"{u.label}:+{len(u.gained)}" for u in found[:UNLOCKS_SHOWN])
             if len(self._unlocks) > 50_000:  # bound memory on endless variety
                 self._unlocks.clear()
-            self._unlocks[key] = (cell, frozenset(index[m] for u in found for m in u.gained))
+            self._unlocks[key] = (cell, frozenset(self._rule_index[m] for u in found for m in u.gained))
         return self._unlocks[key]
+
+    def _facts(self, row: Row) -> tuple[dict, Facts]:
+        """A row's profile (as a profile file would give it) and its facts; the row's problems
+        are in its warnings cell already."""
+        cells = self.columns.derived.rows([row.cells])[0]
+        profile, facts = self.columns.facts_of(cells, self.checker.base.taxonomy, lambda problem: None)
+        return profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True), facts
 
     def _check(self, row: Row) -> dict:
         from elig.check.render_json import check_json
 
-        cells = self.columns.derived.rows([row.cells])[0]
-        # the row's problems are in its warnings cell already
-        profile, facts = self.columns.facts_of(cells, self.checker.base.taxonomy, lambda problem: None)
-        dumped = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        return check_json(self.checker.check(facts, dumped, self.as_of))
+        profile, facts = self._facts(row)
+        return check_json(self.checker.check(facts, profile, self.as_of))
 
 
 def _added(answers: list[Answer | None], warnings: list[str], messages: list[str]) -> list[list]:
@@ -220,8 +222,8 @@ def _tally(folded: Folded, eligible: np.ndarray, possible: np.ndarray, n_with_el
 class Totals:
     """Tallies summed in the process that writes."""
 
-    def __init__(self, n_rules: int, progress: Callable[[int], None] | None):
-        self.summary = ScreenSummary()
+    def __init__(self, n_rules: int, progress: Callable[[int], None] | None, summary: ScreenSummary | None = None):
+        self.summary = summary or ScreenSummary()
         self.eligible = np.zeros(n_rules, dtype=np.int64)
         self.possible = np.zeros(n_rules, dtype=np.int64)
         self.one_fact_away: np.ndarray | None = None  # with --unlock

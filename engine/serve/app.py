@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from elig.check import render
+from elig.check.ask_session import gloss
 from elig.check.context import Contexts
 from elig.check.interview import Interview
 from elig.check.render_json import check_json
@@ -183,8 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             counts = interview.statuses()
         if question is None:
             return RedirectResponse(f"/result?lang={interview.lang}&profile={state.encode(interview.profile)}", 303)
-        return page("ask.html.j2", question=question, counts=counts, token=_ask_token(interview), lang=interview.lang,
-                    gloss=lambda choice: _gloss(question.key, choice, interview.lang))
+        return _ask_view(question, counts, _ask_token(interview), interview.lang)
 
     @api.post("/ask", include_in_schema=False)
     async def ask_answer(request: Request):
@@ -208,9 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 interview.answer(question, raw)
             except EligError as exc:
-                counts = interview.statuses()
-                return page("ask.html.j2", 400, question=question, counts=counts, token=token, lang=lang,
-                            error=str(exc), gloss=lambda choice: _gloss(question.key, choice, lang))
+                return _ask_view(question, interview.statuses(), token, lang, str(exc))
             return RedirectResponse(f"/ask?lang={lang}&s={_ask_token(interview)}", 303)
 
     @api.get("/screen", response_class=HTMLResponse, include_in_schema=False)
@@ -299,12 +297,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return state.encode({"profile": interview.profile, "skipped": sorted(interview.skipped),
                              "one_by_one": interview.one_by_one, "asked": interview.n_asked, "lang": interview.lang})
 
-    def _gloss(key: str, choice: str, lang: str) -> str:
-        from elig.check.interview import VOCAB
-
-        vocab = VOCAB.get(key, "tags" if key == "tags" else key)
-        entries = base.taxonomy.vocabs.get(vocab)
-        return base.taxonomy.english(vocab, choice) if lang == "en" and entries and choice in entries.entries else ""
+    def _ask_view(question, counts, token: str, lang: str, error: str | None = None) -> HTMLResponse:
+        return page("ask.html.j2", 400 if error else 200, question=question, counts=counts, token=token, lang=lang,
+                    error=error, gloss=lambda choice: gloss(base.taxonomy, question.key, choice, lang))
 
     def _screen(file: UploadFile, fmt: str, as_of: str):
         from elig.screen import format_of, open_table, screen_file
