@@ -57,10 +57,6 @@ class Settings:
                    int(os.environ.get("ELIG_SERVE_MAX_ROWS", cls.max_rows)))
 
 
-class _RowLimit(EligError):
-    pass
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     checker = checker_for(settings.rules)
@@ -309,7 +305,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         folder = Path(tempfile.mkdtemp(prefix="elig-serve-"))
         try:
             suffix = Path(file.filename or "upload.csv").suffix.lower()
-            if format_of(f"x{suffix}") is None:
+            if format_of(f"x{suffix}") in (None, "parquet"):  # Parquet screens by `elig screen`, to Parquet
                 raise EligError(f"{file.filename!r}: not a list elig reads (.csv, .tsv, .xlsx, .xls, .ods, .jsonl)")
             source = folder / f"upload{suffix}"  # no path from the request is ever used
             with open(source, "wb") as out:
@@ -319,7 +315,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             output = folder / f"screened.{fmt}"
             with turn:
                 # "-" keeps the upload on the row path, where the row limit holds
-                screen_file("-", table, output, fmt, settings.rules, None, as_of_of(as_of) if as_of else None)
+                screen_file("-", table, output, fmt, settings.rules, None, as_of_of(as_of))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -329,7 +325,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def _bounded(rows, limit: int):
         for n, row in enumerate(rows, start=1):
             if n > limit:
-                raise _RowLimit(f"the list has more than {limit:,} rows, the limit of this server "
+                raise EligError(f"the list has more than {limit:,} rows, the limit of this server "
                                 f"(elig serve --max-rows; elig screen has none)")
             yield row
 
