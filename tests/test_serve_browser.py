@@ -94,20 +94,26 @@ def test_the_interview_goes_to_its_end(server, page):
     page.goto(f"{server}/ask?lang=en")
     assert page.locator("h1").inner_text() == "What kind of applicant is it?"
     page.check("input[name=choice][value='1']")  # 企业
-    page.click("button[name=go]")
+    _answer(page, "go")
     page.check("input[name=choice][value='1']")  # the first province: 北京市
-    page.click("button[name=go]")
+    _answer(page, "go")
     page.reload()  # the state is in the address: a reload asks the same question
     question = page.locator("h1").inner_text()
     assert question == "Which district?"
     for _ in range(60):
         if "/result" in page.url:
             break
-        page.click("button[name=unknown]")
+        _answer(page, "unknown")
     assert "/result" in page.url
     assert page.locator("details.measure").count() > 0
     page.go_back()  # back is the last question again
     assert page.locator("h1").count() == 1
+
+
+def _answer(page, button: str) -> None:
+    """Press an answer button and wait for the page it leads to (reloading mid-way would fail)."""
+    with page.expect_navigation():
+        page.click(f"button[name={button}]")
 
 
 def test_a_csv_uploaded_comes_back_screened(server, page, tmp_path):
