@@ -44,6 +44,7 @@ from elig.profiles import Facts
 
 UNKNOWN = "?unknown"  # a field the profile does not state
 NOTHING = "?none"  # keeps lists non-empty (zones: [] is a known "no zone")
+ALWAYS = "?always"  # the rule of a group with no test for an outcome: it always holds
 MAX_CONNECTIVES = 15  # `$and`/`$or` per rule: two sequence entries each, 32 at most
 STACK_BUDGET = 56  # handleAlpha's stack holds 64 nodes; a few are left for the catch-all and forward nodes
 MAX_RULES_PER_RULESET = 60
@@ -178,7 +179,7 @@ class DurableMatcher:
         engine = _engine()
         self._fired: set[str] = set()
         self._keys = list(groups)
-        definitions = rulesets(groups, self._record)
+        definitions, self._rule_of = rulesets(groups, self._record)
 
         class SyncHost(engine.Host):
             """A host whose actions all run synchronously inside assert_fact: no timer threads."""
@@ -201,21 +202,28 @@ class DurableMatcher:
     def outcomes(self, facts: Facts) -> dict[str, Outcome]:
         fact = fact_of(facts)
         self._fired.clear()
+        self._fired.add(ALWAYS)
         try:
             for name in self._rulesets:
                 self._host.assert_fact(name, fact)
                 self._host.retract_fact(name, fact)
         except Exception as exc:  # noqa: BLE001 -- as above: the C core's errors at assert
             raise DurableError(f"durable-rules could not match the profile: {exc}") from None
-        fired = self._fired
-        return {key: "met" if f"{key}|met" in fired else "unknown" if f"{key}|open" in fired else "unmet"
-                for key in self._keys}
+        fired, rule_of = self._fired, self._rule_of
+        return {key: "met" if rule_of[key, "met"] in fired else "unknown" if rule_of[key, "open"] in fired
+                else "unmet" for key in self._keys}
 
 
-def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> dict[str, dict[str, dict]]:
-    """The durable rulesets for `groups`: rules `<key>|met` and `<key>|open` (whose action is
-    `record(name)`), each ruleset filled while handleAlpha's stack stays within STACK_BUDGET."""
+def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> tuple[dict[str, dict[str, dict]],
+                                                                       dict[tuple[str, str], str]]:
+    """The durable rulesets for `groups`, and the rule that decides each (group key, "met" or
+    "open"). Groups that compile to the same tests share one rule (about half of them do: many
+    measures ask the same of the applicant), and a rule with no test is ALWAYS, which needs none.
+    A rule's action is `record(name)`; each ruleset is filled while handleAlpha's stack stays
+    within STACK_BUDGET."""
     definitions: dict[str, dict[str, dict]] = {}
+    rule_of: dict[tuple[str, str], str] = {}
+    named: dict[str, str] = {}  # the tests, as text, -> the rule that has them
     rules: dict[str, dict] = {}
     first_level, deepest = 0, 0
 
@@ -231,7 +239,15 @@ def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> dict[str, dic
             m, o = compile_condition(cond)
             met += m
             open_ += o
-        for name, tests in ((f"{key}|met", met), (f"{key}|open", open_)):
+        for outcome, tests in (("met", met), ("open", open_)):
+            if not tests:
+                rule_of[key, outcome] = ALWAYS
+                continue
+            body = repr(tests)  # the compiler emits keys in a fixed order
+            if body in named:
+                rule_of[key, outcome] = named[body]
+                continue
+            name = named[body] = rule_of[key, outcome] = f"{key}|{outcome}"
             rule, first, deeper = _rule(tests, record(name), name)
             if rules and (first_level + first + max(deepest, deeper) > STACK_BUDGET
                           or len(rules) >= MAX_RULES_PER_RULESET):
@@ -242,4 +258,4 @@ def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> dict[str, dic
             deepest = max(deepest, deeper)
     if rules or not definitions:
         flush()
-    return definitions
+    return definitions, rule_of
