@@ -1,127 +1,135 @@
-"""`check` results for a person at a terminal (rich). By default, the short answer: one line per
+"""`check` results for a person at a terminal. By default, the short answer: one line per
 measure, in the order a firm acts on them (engine/check/order.py), then the facts that would
 decide the possible ones, what would unlock more, and the near misses. With `explain`, each
-measure in full: each condition on its own line with the quoted words that ground it."""
+measure in full: each condition on its own line with the quoted words that ground it.
+
+Styled with click.style, not rich: this is on every `elig check`'s path, and rich's import and
+rendering took a third of elig's own start-up time for a few bold and coloured words."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 
-from rich.console import Console
+import click
 
 from elig.check.order import grouped, showing, summary
 from elig.results import CheckResult, ConditionResult, MeasureResult
-from elig.text import literal as escape
+from elig.text import printable as p
 
-MARK = {"met": "[green]met    [/]", "unmet": "[red]unmet  [/]", "unknown": "[yellow]unknown[/]"}
-STYLE = {"eligible": "bold green", "possible": "bold yellow", "ineligible": "bold red"}
+MARK = {"met": ("met    ", "green"), "unmet": ("unmet  ", "red"), "unknown": ("unknown", "yellow")}
+COLOUR = {"eligible": "green", "possible": "yellow", "ineligible": "red"}
 SHOWN = {"deciding": 8, "unlocks": 8, "near_misses": 10}  # lines of each list in the short answer
 
+Style = Callable[..., str]
 
-def _console(buffer: io.StringIO, color: bool) -> Console:
-    return Console(file=buffer, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True,
-                   width=100, emoji=False)
+
+def _styler(color: bool) -> Style:
+    """click.style where colour is wanted, else the text as it is."""
+    if color:
+        return click.style
+    return lambda text, **_: text
 
 
 def render_text(result: CheckResult, color: bool = False, show_ineligible: bool = False,
                 explain: bool = False) -> str:
-    buffer = io.StringIO()
-    console = _console(buffer, color)
-    _header(console, result, show_ineligible)
+    out: list[str] = []
+    style = _styler(color)
+    _header(out, style, result, show_ineligible)
     for (status, role, heading), measures in grouped(result, show_ineligible):
-        console.print()
-        console.print(f"[{STYLE[status]}]{heading}[/] ({len(measures)})")
+        out.append("")
+        out.append(f"{style(heading, fg=COLOUR[status], bold=True)} ({len(measures)})")
         for measure in measures:
             if explain:
-                measure_block(console, measure)
+                measure_block(out, style, measure)
             else:
-                console.print(_line(measure))
+                out.append(_line(style, measure))
     if not explain:
-        _advice(console, result, show_ineligible)
-    return buffer.getvalue()
+        _advice(out, style, result, show_ineligible)
+    return "".join(f"{line}\n" for line in out)
 
 
 def render_measure(measure: MeasureResult, color: bool = False) -> str:
     """One measure in full (`elig explain`)."""
-    buffer = io.StringIO()
-    console = _console(buffer, color)
-    console.print(f"[{STYLE[measure.status]}]{measure.status.upper()}[/] as {measure.role}")
-    measure_block(console, measure)
-    return buffer.getvalue()
+    out: list[str] = []
+    style = _styler(color)
+    out.append(f"{style(measure.status.upper(), fg=COLOUR[measure.status], bold=True)} as {measure.role}")
+    measure_block(out, style, measure)
+    return "".join(f"{line}\n" for line in out)
 
 
-def _header(console: Console, result: CheckResult, show_ineligible: bool) -> None:
+def _header(out: list[str], style: Style, result: CheckResult, show_ineligible: bool) -> None:
     name = result.profile.get("name") or "applicant"
-    console.print(f"[bold]{escape(name)}[/] — as of {result.as_of.isoformat()}, rules {result.rules_version}")
+    out.append(f"{style(p(name), bold=True)} — as of {result.as_of.isoformat()}, rules {result.rules_version}")
     line = summary(result)
     if not show_ineligible:
         line += " (--all lists them)"
     if result.n_out_of_force:
         line += f" · {result.n_out_of_force} not in force on that date"
-    console.print(escape(line))
+    out.append(p(line))
     if result.filters:
-        console.print(escape(showing(result, show_ineligible)))
+        out.append(p(showing(result, show_ineligible)))
 
 
-def _line(m: MeasureResult) -> str:
+def _line(style: Style, m: MeasureResult) -> str:
     where = f"{m.document_id} {m.section}"
-    line = f"  {m.kind:<11} [bold]{escape(m.id)}[/]  {escape(m.title_zh)} / {escape(m.title_en)} · {escape(where)}"
+    line = f"  {m.kind:<11} {style(p(m.id), bold=True)}  {p(m.title_zh)} / {p(m.title_en)} · {p(where)}"
     if m.status == "possible" and m.missing:
-        line += f" · [yellow]decided by[/] {escape('; '.join(m.missing))}"
+        line += f" · {style('decided by', fg='yellow')} {p('; '.join(m.missing))}"
     if m.status == "ineligible" and m.deciding:
-        line += f" · [red]fails[/] {escape(expected_words(m.deciding))}"
+        line += f" · {style('fails', fg='red')} {p(expected_words(m.deciding))}"
     return line
 
 
-def _advice(console: Console, result: CheckResult, show_ineligible: bool) -> None:
+def _advice(out: list[str], style: Style, result: CheckResult, show_ineligible: bool) -> None:
     if result.deciding:
-        console.print()
-        console.print("[bold]WHAT WOULD DECIDE THE POSSIBLE MEASURES[/] (the facts the profile leaves open)")
+        out.append("")
+        out.append(f"{style('WHAT WOULD DECIDE THE POSSIBLE MEASURES', bold=True)} (the facts the profile leaves open)")
         for d in result.deciding[:SHOWN["deciding"]]:
-            console.print(f"  {escape(d.label)}: bears on {len(d.measures)} possible")
-        _more(console, len(result.deciding), "deciding")
+            out.append(f"  {p(d.label)}: bears on {len(d.measures)} possible")
+        _more(out, len(result.deciding), "deciding")
     if result.unlocks:
-        console.print()
-        console.print("[bold]WHAT WOULD UNLOCK MORE[/] (a fact it does not hold or left open, and the "
-                      "measures that would become eligible)")
+        out.append("")
+        out.append(f"{style('WHAT WOULD UNLOCK MORE', bold=True)} (a fact it does not hold or left open, and the "
+                   "measures that would become eligible)")
         for u in result.unlocks[:SHOWN["unlocks"]]:
-            console.print(f"  {escape(u.label)}: +{len(u.gained)} eligible ({escape(_ids(u.gained))})")
-        _more(console, len(result.unlocks), "unlocks")
+            out.append(f"  {p(u.label)}: +{len(u.gained)} eligible ({p(_ids(u.gained))})")
+        _more(out, len(result.unlocks), "unlocks")
     if result.near_misses:
-        console.print()
-        console.print("[bold]NEAR MISSES[/] (ineligible on one condition only)")
+        out.append("")
+        out.append(f"{style('NEAR MISSES', bold=True)} (ineligible on one condition only)")
         shown = result.near_misses if show_ineligible else result.near_misses[:SHOWN["near_misses"]]
         for miss in shown:
             then = "" if miss.then == "eligible" else " (then possible)"
-            console.print(f"  [bold]{escape(miss.measure.id)}[/]  {escape(miss.measure.title_zh)} · fails "
-                          f"{escape(condition_words(miss.condition))}{then}")
+            out.append(f"  {style(p(miss.measure.id), bold=True)}  {p(miss.measure.title_zh)} · fails "
+                       f"{p(condition_words(miss.condition))}{then}")
         if len(shown) < len(result.near_misses):
-            console.print(f"  … and {len(result.near_misses) - len(shown)} more (--all, or --format json)")
+            out.append(f"  … and {len(result.near_misses) - len(shown)} more (--all, or --format json)")
 
 
-def _more(console: Console, n: int, what: str) -> None:
+def _more(out: list[str], n: int, what: str) -> None:
     if n > SHOWN[what]:
-        console.print(f"  … and {n - SHOWN[what]} more (--format json lists them all)")
+        out.append(f"  … and {n - SHOWN[what]} more (--format json lists them all)")
 
 
 def _ids(ids: tuple[str, ...], shown: int = 3) -> str:
     return ", ".join(ids[:shown]) + (" …" if len(ids) > shown else "")
 
 
-def measure_block(console: Console, m: MeasureResult) -> None:
+def measure_block(out: list[str], style: Style, m: MeasureResult) -> None:
     """A measure in full: its source, citations, each condition with its quote, caveats."""
-    console.print()
-    console.print(f"[bold]{escape(m.id)}[/]  {escape(m.title_zh)} / {escape(m.title_en)}")
+    out.append("")
+    out.append(f"{style(p(m.id), bold=True)}  {p(m.title_zh)} / {p(m.title_en)}")
     number = f" {m.document_number}" if m.document_number else ""
-    console.print(f"  《{escape(m.document_title)}》{escape(number)} {escape(m.section)} · {m.kind} · as {m.role}")
+    out.append(f"  《{p(m.document_title)}》{p(number)} {p(m.section)} · {m.kind} · as {m.role}")
     for quote, _start, _end in m.citations:
-        console.print(f"  “{escape(quote)}”")
+        out.append(f"  “{p(quote)}”")
     for c in m.conditions:
-        console.print(f"  {MARK[c.outcome]} {escape(condition_words(c))}  「{escape(c.quote)}」")
+        mark, colour = MARK[c.outcome]
+        out.append(f"  {style(mark, fg=colour)} {p(condition_words(c))}  「{p(c.quote)}」")
     for caveat in m.caveats:
-        console.print(f"  [dim]caveat:[/] {escape(caveat)}")
+        out.append(f"  {style('caveat:', dim=True)} {p(caveat)}")
     if m.missing:
-        console.print(f"  would be decided by: {escape(', '.join(m.missing))}")
+        out.append(f"  would be decided by: {p(', '.join(m.missing))}")
 
 
 def expected_words(c: ConditionResult) -> str:
