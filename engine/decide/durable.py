@@ -28,13 +28,15 @@ assert (.ci/valgrind):
 - `$nex` alone loops forever, and `delete_state` on a sid where no action ran segfaults: neither
   is used (unknown is an explicit marker; a catch-all rule handles every assert).
 
-One host per matcher, built once; facts retracted after use; no threads. If durable-rules
+One set of rulesets per matcher, built once (the C core never frees them); facts retracted
+after use; no threads. If durable-rules
 refuses to create or run a ruleset anyway, DurableError says so, and the checker decides with
 the compiled evaluator instead (engine/decide/checker.py).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from itertools import count
 
@@ -60,12 +62,12 @@ class DurableUnavailable(DurableError):
 
 
 def _engine():
-    """durable-rules' host module, or DurableUnavailable."""
+    """durable-rules' C core (durable_rules_engine), or DurableUnavailable."""
     try:
-        from durable import engine
+        import durable_rules_engine
     except ImportError as exc:  # not installed (Python 3.13+), or its C extension does not load
         raise DurableUnavailable(f"durable-rules does not import: {exc}") from None
-    return engine
+    return durable_rules_engine
 
 
 def available() -> str | None:
@@ -148,7 +150,7 @@ def _alternatives(test: dict) -> int:
     return len(test["$or"]) if "$or" in test else 1
 
 
-def _rule(tests: list[dict], run, where: str) -> tuple[dict, int, int]:
+def _rule(tests: list[dict], where: str) -> tuple[dict, int, int]:
     """A durable rule, and what it adds to handleAlpha's stack: at the shared `kind` node (its
     first test's alternatives) and further down its own chain."""
     for test in tests:
@@ -158,7 +160,7 @@ def _rule(tests: list[dict], run, where: str) -> tuple[dict, int, int]:
         raise ValueError(f"{where}: {connectives} $and/$or, durable-rules takes {MAX_CONNECTIVES}")
     first = _alternatives(tests[0]) if tests else 0
     deeper = sum(_alternatives(t) for t in tests[1:])
-    return {"all": [{"m": {"$and": [{"kind": "profile"}, *tests]}}], "run": run}, first, deeper
+    return {"all": [{"m": {"$and": [{"kind": "profile"}, *tests]}}]}, first, deeper
 
 
 def fact_of(facts: Facts) -> dict:
@@ -173,54 +175,64 @@ def fact_of(facts: Facts) -> dict:
 
 
 class DurableMatcher:
-    """Group outcomes for a profile, decided by durable-rules."""
+    """Group outcomes for a profile, decided by durable-rules.
+
+    It drives durable-rules' C core as its Python host does (durable/engine.py: create_ruleset,
+    assert_fact, start_action_for_state, complete_and_start_action, retract_fact), without the
+    host's per-action work: the host parses each fired rule's message and the session state as
+    JSON, wraps them in objects, calls the action and writes the state back, while all a rule
+    does here is to say it fired, which is the first key of its message. This is half of the
+    time of a check, and no host means no timer threads."""
 
     def __init__(self, groups: Mapping[str, Sequence[Condition]]):
-        engine = _engine()
-        self._fired: set[str] = set()
+        self._core = _engine()
         self._keys = list(groups)
-        definitions, self._rule_of = rulesets(groups, self._record)
-
-        class SyncHost(engine.Host):
-            """A host whose actions all run synchronously inside assert_fact: no timer threads."""
-
-            def _run(self) -> None:
-                pass
-
+        definitions, self._rule_of = rulesets(groups)
         try:
-            self._host = SyncHost()
-            self._host.register_rulesets(definitions)
+            self._handles = [self._core.create_ruleset(name, json.dumps(rules, ensure_ascii=False))
+                             for name, rules in definitions.items()]
         except Exception as exc:  # noqa: BLE001 -- durable_rules_engine.error and whatever else the C core raises
             raise DurableError(f"durable-rules could not create the rulesets: {exc}") from None
-        self._rulesets = list(definitions)
-
-    def _record(self, name: str):
-        def run(c) -> None:
-            self._fired.add(name)
-        return run
 
     def outcomes(self, facts: Facts) -> dict[str, Outcome]:
-        fact = fact_of(facts)
-        self._fired.clear()
-        self._fired.add(ALWAYS)
+        fact = json.dumps(fact_of(facts), ensure_ascii=False)
+        fired = {ALWAYS}
+        core = self._core
         try:
-            for name in self._rulesets:
-                self._host.assert_fact(name, fact)
-                self._host.retract_fact(name, fact)
+            for handle in self._handles:
+                code, state = core.assert_fact(handle, fact)
+                if code != 0:  # 1: no rule matched, which the catch-all rule rules out
+                    raise DurableError(f"durable-rules could not match the profile: assert returned {code}")
+                started = core.start_action_for_state(handle, state)  # (session state, message) or None
+                message = started[1] if started else None
+                while message:
+                    fired.add(_rule_name(message))
+                    message = core.complete_and_start_action(handle, state)
+                core.retract_fact(handle, fact)
+        except DurableError:
+            raise
         except Exception as exc:  # noqa: BLE001 -- as above: the C core's errors at assert
             raise DurableError(f"durable-rules could not match the profile: {exc}") from None
-        fired, rule_of = self._fired, self._rule_of
+        rule_of = self._rule_of
         return {key: "met" if rule_of[key, "met"] in fired else "unknown" if rule_of[key, "open"] in fired
                 else "unmet" for key in self._keys}
 
 
-def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> tuple[dict[str, dict[str, dict]],
+def _rule_name(message: str) -> str:
+    """The rule a fired action's message comes from: its one key, `{"<rule>": {...}}`."""
+    if message.startswith('{"'):
+        return json.decoder.scanstring(message, 2)[0]
+    (name,) = json.loads(message)
+    return name
+
+
+def rulesets(groups: Mapping[str, Sequence[Condition]]) -> tuple[dict[str, dict[str, dict]],
                                                                        dict[tuple[str, str], str]]:
     """The durable rulesets for `groups`, and the rule that decides each (group key, "met" or
     "open"). Groups that compile to the same tests share one rule (about half of them do: many
     measures ask the same of the applicant), and a rule with no test is ALWAYS, which needs none.
-    A rule's action is `record(name)`; each ruleset is filled while handleAlpha's stack stays
-    within STACK_BUDGET."""
+    Each ruleset is filled while handleAlpha's stack stays within STACK_BUDGET, and has a
+    catch-all rule, so that every assert fires something (see above)."""
     definitions: dict[str, dict[str, dict]] = {}
     rule_of: dict[tuple[str, str], str] = {}
     named: dict[str, str] = {}  # the tests, as text, -> the rule that has them
@@ -228,7 +240,7 @@ def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> tuple[dict[st
     first_level, deepest = 0, 0
 
     def flush() -> None:
-        rules["catch_all"] = {"all": [{"m": {"$and": [{"kind": "profile"}]}}], "run": lambda c: None}
+        rules["catch_all"] = {"all": [{"m": {"$and": [{"kind": "profile"}]}}]}
         definitions[f"elig_{next(_ruleset_serial)}"] = dict(rules)
         rules.clear()
 
@@ -248,7 +260,7 @@ def rulesets(groups: Mapping[str, Sequence[Condition]], record) -> tuple[dict[st
                 rule_of[key, outcome] = named[body]
                 continue
             name = named[body] = rule_of[key, outcome] = f"{key}|{outcome}"
-            rule, first, deeper = _rule(tests, record(name), name)
+            rule, first, deeper = _rule(tests, name)
             if rules and (first_level + first + max(deepest, deeper) > STACK_BUDGET
                           or len(rules) >= MAX_RULES_PER_RULESET):
                 flush()
