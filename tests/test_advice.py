@@ -18,6 +18,8 @@ from elig.profiles import resolve
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 AS_OF = dt.date(2026, 11, 24)
 TRIED = ["startup-haidian-ai", "firm-partial", "university-beijing", "bank-beijing", "firm-outside-beijing"]
+# no place stated: a zone then says where the firm is, and so may meet location conditions too
+NO_PLACE = {"org_type": "企业", "sectors": ["人工智能"], "size": "小型"}
 
 
 def _profile(name: str) -> dict:
@@ -55,9 +57,9 @@ def _changes(checker, profile: dict):
                 yield field, value, dict(profile, **{field: [value] if field == "sectors" else value})
 
 
-@pytest.mark.parametrize("name", TRIED)
+@pytest.mark.parametrize("name", [*TRIED, "no place"])
 def test_each_unlock_is_what_setting_that_fact_makes_eligible(checker, name):
-    profile = _profile(name)
+    profile = NO_PLACE if name == "no place" else _profile(name)
     facts = resolve(Profile.model_validate(profile), checker.base.taxonomy)
     result = checked(checker, facts, profile, AS_OF)
     reported = {(u.field, u.value): set(u.gained) for u in result.unlocks}

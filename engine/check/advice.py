@@ -20,6 +20,7 @@ from elig.errors import EligError
 from elig.models import OPEN_FIELDS, Condition, Profile
 from elig.profiles import Facts, resolve
 from elig.results import ConditionResult, Deciding, Unlock
+from elig.taxonomy import Taxonomy
 
 UNLOCK_FIELDS = ("org_type", "ownership", "stage", "size")  # single facts tried for each value when unknown
 
@@ -73,8 +74,9 @@ def bearing(checker: Checker, facts: Facts, profile: dict, statuses: dict[str, s
 
 # near misses on what an applicant can obtain or change come first; what it is (org_type) last
 ACTIONABLE = ("tags", "zones", "sectors", "stage", "size", "location", "ownership", "org_type")
-# the facts a changed field can change: an org type decides which tags it can hold
-AFFECTS = {"org_type": {"org_type", "tags"}}
+# the facts a changed field can change: an org type decides which tags it can hold, and a zone
+# says where an applicant of no stated place is
+AFFECTS = {"org_type": {"org_type", "tags"}, "zones": {"zones", "location"}}
 
 
 def deciding(checker: Checker, facts: Facts, profile: dict, statuses: dict[str, str]) -> list[Deciding]:
@@ -118,31 +120,49 @@ def unlocks(checker: Checker, facts: Facts, profile: dict, ways: list[_Alternati
     value). `ways`: the alternatives() of the profile as it is."""
     taxonomy = checker.base.taxonomy
     # a rule can become eligible by a change to field f only through an alternative whose
-    # conditions not met are all on fields f can change
-    by_field: dict[str, list[_Alternative]] = {}
+    # conditions not met are all on fields f can change; only those conditions can change
+    by_field: dict[str, list[tuple[_Alternative, tuple[Condition, ...]]]] = {}
     for alt in ways:
         fields = {c.field for (c, _), o in zip(alt.conditions, alt.outcomes) if o != "met"}
         for changed in {*UNLOCK_FIELDS, "tags", "zones", "sectors"}:
-            if fields <= AFFECTS.get(changed, {changed}):
-                by_field.setdefault(changed, []).append(alt)
+            affected = AFFECTS.get(changed, {changed})
+            if fields <= affected:
+                by_field.setdefault(changed, []).append((alt, tuple(c for c, _ in alt.conditions
+                                                                     if c.field in affected)))
+    # holding a tag or zone adds it and what it implies, nothing else: it can help only where
+    # each condition not met on that field names it or something it implies
+    helped_by = {field: _helped_by(taxonomy, field, by_field.get(field, [])) for field in OPEN_FIELDS}
     found: list[Unlock] = []
     for field, value, changed in _variants(profile, facts, checker):
-        candidates = by_field.get(field)
-        if candidates and field in OPEN_FIELDS:  # holding it adds it and what it implies, nothing else
-            closure = taxonomy.up(field, value)
-            candidates = [a for a in candidates if all(closure.intersection(c.values)
-                                                       for (c, _), o in zip(a.conditions, a.outcomes) if o != "met")]
+        candidates = helped_by[field].get(value, []) if field in OPEN_FIELDS else by_field.get(field)
         if not candidates:
             continue
         try:
             other = resolve(Profile.model_validate(changed), taxonomy)
         except (EligError, ValueError):  # the value contradicts another fact (a tag its org type cannot hold)
             continue
-        gained = tuple(sorted({a.rule for a in candidates
-                               if all(logic.evaluate(c, other) == "met" for c, _ in a.conditions)}))
+        gained = tuple(sorted({alt.rule for alt, conditions in candidates
+                               if all(logic.evaluate(c, other) == "met" for c in conditions)}))
         if gained:
             found.append(Unlock(field, value, gained))
     return sorted(found, key=lambda u: (-len(u.gained), u.field, u.value))
+
+
+def _helped_by(taxonomy: Taxonomy, field: str, candidates: list) -> dict[str, list]:
+    """Entry of open field `field` -> the candidates it may help: an entry implies a condition's
+    value where it lies below it (down), so it may help where it lies below a value of each
+    condition not met on the field (any entry, where none is: a zone may place the applicant)."""
+    found: dict[str, list] = {}
+    for candidate in candidates:
+        alt = candidate[0]
+        entries: set[str] | None = None
+        for (c, _), o in zip(alt.conditions, alt.outcomes):
+            if o != "met" and c.field == field:
+                below = {d for v in c.values for d in taxonomy.down(field, v)}
+                entries = below if entries is None else entries & below
+        for entry in taxonomy.vocab(field).entries if entries is None else entries:
+            found.setdefault(entry, []).append(candidate)
+    return found
 
 
 def _variants(profile: dict, facts: Facts, checker: Checker):
