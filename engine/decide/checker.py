@@ -115,6 +115,7 @@ class Checker:
         outcomes = self.outcomes(facts)
         result = CheckResult(profile=profile, as_of=as_of, rules_version=self.base.version, engine=self.engine,
                              fallback=self.fallback)
+        explained: dict[tuple[int, str | None], ConditionResult] = {}  # a scope's conditions recur in each rule
         for rule in self.base.rules:
             if not self.in_force(rule, as_of):
                 result.n_out_of_force += 1
@@ -122,24 +123,24 @@ class Checker:
             status = logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
             if status == "ineligible" and not include_ineligible:
                 continue
-            result.results.append(self._explain(rule, status, outcomes, facts))
+            result.results.append(self._explain(rule, status, outcomes, facts, explained))
         order = {"eligible": 0, "possible": 1, "ineligible": 2}
         result.results.sort(key=lambda r: (order[r.status], r.document_id, r.id))
         return result
 
-    def _explain(self, rule: LoadedRule, status: str, outcomes: dict[str, logic.Outcome],
-                 facts: Facts) -> MeasureResult:
+    def _explain(self, rule: LoadedRule, status: str, outcomes: dict[str, logic.Outcome], facts: Facts,
+                 explained: dict[tuple[int, str | None], ConditionResult]) -> MeasureResult:
         doc = self.base.document(rule).model
         conditions: list[ConditionResult] = []
         caveats: list[str] = []
         if doc.scope and rule.model.inherit_scope:
             i = _best(outcomes, [scope_key(doc.id, i) for i in range(len(doc.scope))])
             scope = doc.scope[i]
-            conditions += [self.condition(c, facts, scope.label) for c in scope.conditions]
+            conditions += [self._condition(c, facts, scope.label, explained) for c in scope.conditions]
             caveats += scope.caveats
         i = _best(outcomes, [group_key(rule.model.id, i) for i in range(len(rule.model.applies_to))])
         group = rule.model.applies_to[i]
-        conditions += [self.condition(c, facts) for c in group.conditions]
+        conditions += [self._condition(c, facts, None, explained) for c in group.conditions]
         caveats += rule.model.caveats
         missing = [] if status != "possible" else list(dict.fromkeys(
             _fact_name(c) for c in conditions if c.outcome == "unknown"))
@@ -149,6 +150,13 @@ class Checker:
             section=rule.model.section, kind=rule.model.kind, status=status, role=group.role,
             citations=[(c.quote, c.start, c.end) for c in rule.citations],
             conditions=conditions, missing=missing, caveats=list(dict.fromkeys(caveats)))
+
+    def _condition(self, cond: Condition, facts: Facts, scope: str | None,
+                   explained: dict[tuple[int, str | None], ConditionResult]) -> ConditionResult:
+        found = explained.get((id(cond), scope))
+        if found is None:
+            found = explained[id(cond), scope] = self.condition(cond, facts, scope)
+        return found
 
     def condition(self, cond: Condition, facts: Facts, scope: str | None = None) -> ConditionResult:
         return ConditionResult(field=cond.field, op=cond.op, expected=list(cond.values),
