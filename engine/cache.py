@@ -1,7 +1,8 @@
 """A cache of loaded rule bases, keyed by the hash of the rule files and of the engine's code.
 
 Loading parses a few hundred YAML files and checks every quote against its source; the result
-depends on nothing else, so it is pickled under ~/.cache/elig (or $ELIG_CACHE) and reused.
+depends on nothing else, so it is pickled under ~/.cache/elig (or $ELIG_CACHE) and reused. So
+is what is compiled from a rule base (`kind`: durable-rules' rulesets), for the same reason.
 The cache is only ever written and read by elig itself; any failure to read or write it is
 ignored and the rule base is simply loaded.
 """
@@ -13,6 +14,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ def _folder() -> Path:
     return Path(os.environ.get("ELIG_CACHE") or Path.home() / ".cache" / "elig")
 
 
+@lru_cache(maxsize=1)
 def _code_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.rglob("*.py")):  # the core and every job package
@@ -30,13 +33,13 @@ def _code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def _path(root: Path, version: str) -> Path:
+def _path(root: Path, version: str, kind: str) -> Path:
     key = hashlib.sha256(f"{root.resolve()}\0{version}\0{_code_version()}".encode()).hexdigest()[:20]
-    return _folder() / f"rulebase-{key}.pickle"
+    return _folder() / f"{kind}-{key}.pickle"
 
 
-def load(root: Path, version: str) -> Any | None:
-    path = _path(root, version)
+def load(root: Path, version: str, kind: str = "rulebase") -> Any | None:
+    path = _path(root, version, kind)
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes ~10^5 objects: collections meanwhile would rescan them all (6x slower)
     try:
@@ -52,14 +55,14 @@ def load(root: Path, version: str) -> Any | None:
             gc.enable()
 
 
-def store(root: Path, version: str, base: Any) -> None:
-    path = _path(root, version)
+def store(root: Path, version: str, base: Any, kind: str = "rulebase") -> None:
+    path = _path(root, version, kind)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as f:
             pickle.dump(base, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(f.name, path)
-        for old in sorted(path.parent.glob("rulebase-*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
+        for old in sorted(path.parent.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
             old.unlink()
     except OSError:
         pass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from elig import loading
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -51,3 +53,23 @@ def test_a_cached_rule_still_places_its_lines_though_only_its_text_is_kept():
     assert kept.line_of(["citations", 1]) == doc.line_of(["citations", 1]) == 4
     assert kept.data == doc.data == {"id": "m", "citations": ["一句。", "两句。"]}
     assert len(pickle.dumps(doc)) < 2 * len(doc.text.encode()) + 200  # no node tree in the cache
+
+
+def test_durable_rulesets_are_compiled_once_and_decide_the_same(tmp_path, monkeypatch):
+    durable = pytest.importorskip("elig.decide.durable")
+    try:
+        durable.engine()
+    except durable.DurableUnavailable:
+        pytest.skip("durable-rules does not import here")
+    from elig.decide.checker import Checker
+    from elig.profiles import load_facts
+
+    monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
+    base = loading.load_rulebase(RULES)
+    compiled = []
+    real = durable.compile_rulesets
+    monkeypatch.setattr(durable, "compile_rulesets", lambda groups: compiled.append(1) or real(groups))
+    first, second = Checker(base), Checker(base)
+    _, facts = load_facts(str(RULES.parent / "profiles" / "startup-haidian-ai.yaml"), base.taxonomy)
+    assert first.outcomes(facts) == second.outcomes(facts) == first.python_outcomes(facts)
+    assert len(compiled) == 1 and first.engine == second.engine == "durable-rules"

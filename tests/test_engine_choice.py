@@ -36,7 +36,7 @@ def fresh_checkers():
 
 
 class _FailsToCreate:
-    def __init__(self, groups):
+    def __init__(self, groups, compiled=None):
         raise DurableError(CREATE_102)
 
 

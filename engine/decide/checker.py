@@ -15,7 +15,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from elig.decide import logic
+from elig import cache
+from elig.decide import durable, logic
 from elig.decide.durable import DurableError, DurableMatcher, DurableUnavailable
 from elig.loading import LoadedRule, RuleBase, load_rulebase
 from elig.models import OPEN_FIELDS, Condition
@@ -57,12 +58,25 @@ class Checker:
     def matcher(self) -> Matcher:
         """durable-rules where it imports and works, else the compiled evaluator."""
         try:
-            return DurableMatcher(self.groups)
+            return DurableMatcher(self.groups, self._compiled_rulesets())
         except DurableUnavailable:
             pass
         except DurableError as exc:
             self.fallback = str(exc)
         return self._compiled()
+
+    def _compiled_rulesets(self) -> durable.Compiled | None:
+        """durable-rules' rulesets for this rule base, compiled once and cached like the rule base;
+        None where durable-rules does not import."""
+        try:
+            durable.engine()
+        except DurableUnavailable:
+            return None
+        compiled = cache.load(self.base.root, self.base.version, "durable")
+        if compiled is None:
+            compiled = durable.compile_rulesets(self.groups)
+            cache.store(self.base.root, self.base.version, compiled, "durable")
+        return compiled
 
     def _compiled(self) -> Matcher:
         from elig.decide.compiled import FastMatcher  # numpy: imported only where it decides

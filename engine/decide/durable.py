@@ -61,7 +61,7 @@ class DurableUnavailable(DurableError):
     """durable-rules does not import here (Python 3.13+: `undefined symbol: PyEval_CallObject`)."""
 
 
-def _engine():
+def engine():
     """durable-rules' C core (durable_rules_engine), or DurableUnavailable."""
     try:
         import durable_rules_engine
@@ -73,7 +73,7 @@ def _engine():
 def available() -> str | None:
     """durable-rules' version where it imports, else None."""
     try:
-        _engine()
+        engine()
     except DurableUnavailable:
         return None
     from importlib.metadata import PackageNotFoundError, version
@@ -184,13 +184,13 @@ class DurableMatcher:
     does here is to say it fired, which is the first key of its message. This is half of the
     time of a check, and no host means no timer threads."""
 
-    def __init__(self, groups: Mapping[str, Sequence[Condition]]):
-        self._core = _engine()
+    def __init__(self, groups: Mapping[str, Sequence[Condition]], compiled: Compiled | None = None):
+        """`compiled`: compile_rulesets(groups), where it was kept from an earlier process."""
+        self._core = engine()
         self._keys = list(groups)
-        definitions, self._rule_of = rulesets(groups)
+        texts, self._rule_of = compiled or compile_rulesets(groups)
         try:
-            self._handles = [self._core.create_ruleset(name, json.dumps(rules, ensure_ascii=False))
-                             for name, rules in definitions.items()]
+            self._handles = [self._core.create_ruleset(name, text) for name, text in texts]
         except Exception as exc:  # noqa: BLE001 -- durable_rules_engine.error and whatever else the C core raises
             raise DurableError(f"durable-rules could not create the rulesets: {exc}") from None
 
@@ -216,6 +216,16 @@ class DurableMatcher:
         rule_of = self._rule_of
         return {key: "met" if rule_of[key, "met"] in fired else "unknown" if rule_of[key, "open"] in fired
                 else "unmet" for key in self._keys}
+
+
+Compiled = tuple[list[tuple[str, str]], dict[tuple[str, str], str]]
+
+
+def compile_rulesets(groups: Mapping[str, Sequence[Condition]]) -> Compiled:
+    """The rulesets for `groups` as durable-rules reads them ((name, JSON text) each), and the rule
+    that decides each (group key, outcome): plain data, kept in elig's cache (engine/cache.py)."""
+    definitions, rule_of = rulesets(groups)
+    return [(name, json.dumps(rules, ensure_ascii=False)) for name, rules in definitions.items()], rule_of
 
 
 def _rule_name(message: str) -> str:
