@@ -10,14 +10,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from elig.errors import EligError
 from elig.models import FIELDS, VocabEntry, Vocabulary
-from elig.registry import Registry, load_registry
 from elig.text import match_key
 from elig.yamlio import read_yaml, validation_message
+
+if TYPE_CHECKING:  # imported where first read: `check` does not need it
+    from elig.registry import Registry
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Taxonomy:
         """Values as business registries write them (engine/registry.py), read on first use: only
         screening needs them, so `check` does not pay for them at start-up."""
         if self._registry_folder is not None:  # not read yet
+            from elig.registry import load_registry
+
             known = {name: set(vocab.entries) for name, vocab in self.vocabs.items()}
             self._registry = load_registry(self._registry_folder, known)
             self._registry_folder = None
@@ -59,6 +64,8 @@ class Taxonomy:
         vocab = self.vocabs[field_name]
         if not isinstance(raw, str) or not raw.strip():
             raise EligError(f"{field_name}: expected a text value, got {raw!r}")
+        if raw in vocab.entries:  # an id as it is: its match key names it alone (load_taxonomy checks)
+            return raw
         found = vocab.by_key.get(match_key(raw))
         if found is None:
             raise EligError(f"{field_name}: unknown value {raw!r}; {self.suggest(field_name, raw)}")

@@ -6,17 +6,23 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from opencc import OpenCC
-
-_T2S = OpenCC("t2s")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』 \t\u3000")
 _SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    """opencc's converter, made once a value needs converting (it reads its dictionaries): a
+    profile that gives vocabulary ids, as the example profiles do, never needs it."""
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
 
 
 @lru_cache(maxsize=65536)
 def simplified(text: str) -> str:
     """Traditional characters to simplified (simplified text is returned unchanged)."""
-    return _T2S.convert(text)
+    return _t2s().convert(text)
 
 
 @lru_cache(maxsize=65536)
