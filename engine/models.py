@@ -8,6 +8,7 @@ misspelt key is an error, never silently dropped.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -43,6 +44,10 @@ class Condition(Strict):
     op: Operator
     values: tuple[str, ...] = ()
     quote: str = Field(min_length=1)
+
+    @cached_property
+    def value_set(self) -> frozenset[str]:
+        return frozenset(self.values)
 
     @model_validator(mode="after")
     def _check_op(self) -> Condition:

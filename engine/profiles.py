@@ -47,6 +47,10 @@ class Facts:
     # entries strictly below the profile's values: a rule value there is not known to hold or
     # fail (北京市 is given, the rule asks for 中心城区: the district would decide)
     below: dict[str, frozenset[str]] = field(default_factory=dict)
+    # id(condition) -> (condition, its outcome for these facts), filled by logic.evaluate: one
+    # check evaluates a condition for its explanation, its alternatives and the deciding facts,
+    # and a document's scope recurs in each of its rules
+    outcomes: dict[int, tuple[Any, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def signature(self) -> tuple:
         """Everything matching reads: equal signatures give equal results."""
@@ -177,8 +181,9 @@ def _chain(taxonomy: Taxonomy, tag: str) -> list[str]:
     return sorted(taxonomy.up("tags", tag), key=lambda a: -len(taxonomy.up("tags", a)))
 
 
-def _descendants(taxonomy: Taxonomy, vocab: str, values: list[str] | frozenset[str]) -> frozenset[str]:
-    return frozenset(d for v in values for d in taxonomy.down(vocab, v))
+def _descendants(taxonomy: Taxonomy, vocab: str, values: list[str]) -> frozenset[str]:
+    return taxonomy.derived(("down", vocab, frozenset(values)),
+                            lambda: frozenset(d for v in values for d in taxonomy.down(vocab, v)))
 
 
 def _zones_outside(taxonomy: Taxonomy, place: str) -> frozenset[str]:
@@ -186,22 +191,26 @@ def _zones_outside(taxonomy: Taxonomy, place: str) -> frozenset[str]:
     contains `place` nor lies within it (a firm in 通州区 is not in 中关村海淀园, which lies in
     海淀区; a firm in 北京市 may be in any Beijing zone)."""
     up = taxonomy.up("location", place)
-    return frozenset(zone for zone in taxonomy.vocabs["zones"].entries
-                     if (where := taxonomy.zone_location(zone))
-                     and where not in up and place not in taxonomy.up("location", where))
+    return taxonomy.derived(("outside", place), lambda: frozenset(
+        zone for zone in taxonomy.vocabs["zones"].entries
+        if (where := taxonomy.zone_location(zone)) and where not in up and place not in taxonomy.up("location", where)))
 
 
 def _below(taxonomy: Taxonomy, vocab: str, closure: frozenset[str]) -> frozenset[str]:
     """Entries a more specific answer could still reach: the strict descendants of the most
     specific values in `closure` and everything above those, less `closure` itself. A firm
     in 人工智能 may be in 具身智能, and so in 未来产业: a rule asking 未来产业 is unknown for it."""
-    specific = [v for v in closure if not any(v != o and v in taxonomy.up(vocab, o) for o in closure)]
-    descendants = {d for v in specific for d in taxonomy.down(vocab, v)} - closure
-    return frozenset(a for d in descendants for a in taxonomy.up(vocab, d)) - closure
+
+    def compute() -> frozenset[str]:
+        specific = [v for v in closure if not any(v != o and v in taxonomy.up(vocab, o) for o in closure)]
+        descendants = {d for v in specific for d in taxonomy.down(vocab, v)} - closure
+        return frozenset(a for d in descendants for a in taxonomy.up(vocab, d)) - closure
+
+    return taxonomy.derived(("below", vocab, closure), compute)
 
 
 def _closure(taxonomy: Taxonomy, vocab: str, values: list[str]) -> frozenset[str]:
-    return frozenset(a for v in values for a in taxonomy.up(vocab, v))
+    return taxonomy.derived(("up", vocab, frozenset(values)), lambda: frozenset(a for v in values for a in taxonomy.up(vocab, v)))
 
 
 def load_facts(path: str, taxonomy: Taxonomy) -> tuple[Profile, Facts]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -31,14 +33,35 @@ class MeasureResult:
     status: str  # eligible | possible | ineligible
     role: str
     citations: list[tuple[str, int, int]]
-    conditions: list[ConditionResult]
-    missing: list[str]
     caveats: list[str]
+    # its conditions explained, called when first read: most results are never shown in full
+    explain: Callable[[], list[ConditionResult]] = field(repr=False, compare=False)
+
+    @cached_property
+    def conditions(self) -> list[ConditionResult]:
+        """Each condition of the way the measure comes closest to holding (its best scope
+        alternative and group), with its outcome and quote."""
+        return self.explain()
+
+    @cached_property
+    def missing(self) -> list[str]:
+        """For a possible measure: the facts its unknown conditions ask for."""
+        if self.status != "possible":
+            return []
+        return list(dict.fromkeys(_fact_name(c) for c in self.conditions if c.outcome == "unknown"))
 
     @property
     def deciding(self) -> ConditionResult | None:
         """The first condition that rules the measure out."""
         return next((c for c in self.conditions if c.outcome == "unmet"), None)
+
+
+def _fact_name(cond: ConditionResult) -> str:
+    if cond.field == "tags":
+        return "tags: " + " / ".join(cond.expected)
+    if cond.field == "zones":
+        return "location.zones: " + " / ".join(cond.expected)
+    return {"location": "location.province/district"}.get(cond.field, cond.field)
 
 
 @dataclass(frozen=True)

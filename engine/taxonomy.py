@@ -8,6 +8,7 @@ in simplified or traditional characters.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,7 @@ class Taxonomy:
         self._registry: Registry | None = None
         self._nearest: dict[tuple[str, str], list[str]] = {}
         self._cannot_hold: dict[frozenset[str], frozenset[str]] = {}
+        self._derived: dict[tuple, frozenset[str]] = {}
 
     @property
     def registry(self) -> Registry | None:
@@ -89,6 +91,16 @@ class Taxonomy:
             return "did you mean " + ", ".join(ids) + "?"
         return "valid values: " + ", ".join(list(vocab.entries)[:12]) + (
             ", …" if len(vocab.entries) > 12 else "")
+
+    def derived(self, key: tuple, compute: Callable[[], frozenset[str]]) -> frozenset[str]:
+        """A set that depends on the vocabularies alone (`key` names it), computed once: profiles
+        repeat the same few places and sectors."""
+        found = self._derived.get(key)
+        if found is None:
+            found = compute()
+            if len(self._derived) < 10_000:  # bounded: a register can hold endless combinations
+                self._derived[key] = found
+        return found
 
     def cannot_hold(self, org_types: frozenset[str]) -> frozenset[str]:
         """Tags an applicant of these org types cannot hold, with everything below them."""

@@ -101,6 +101,17 @@ class Checker:
         """The same outcomes as the matcher's, computed condition by condition."""
         return {key: logic.group_outcome(conds, facts) for key, conds in self.groups.items()}
 
+    @cached_property
+    def _keys(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Rule id -> the keys of its document's scope alternatives (none where it inherits no
+        scope) and of its own groups, in the outcomes."""
+        found = {}
+        for rule in self.base.rules:
+            doc = self.base.document(rule).model
+            scopes = tuple(scope_key(doc.id, i) for i in range(len(doc.scope))) if rule.model.inherit_scope else ()
+            found[rule.model.id] = scopes, tuple(group_key(rule.model.id, i) for i in range(len(rule.model.applies_to)))
+        return found
+
     def in_force(self, rule: LoadedRule, as_of: dt.date) -> bool:
         doc = self.base.document(rule).model
         start = rule.model.valid_from or doc.in_force_from
@@ -110,20 +121,26 @@ class Checker:
     def statuses(self, facts: Facts, as_of: dt.date) -> dict[str, str]:
         """Rule id -> status, for the rules in force (the fast path for batch work)."""
         outcomes = self.outcomes(facts)
-        return {rule.model.id: logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
+        return {rule.model.id: self._ranked(rule, outcomes)[0]
                 for rule in self.base.rules if self.in_force(rule, as_of)}
 
     def measure_status(self, rule: LoadedRule, facts: Facts, decided_by: str = "matcher") -> str:
         """One rule's status, decided by the matcher or (for cross-checking) by Python."""
         outcomes = self.outcomes(facts) if decided_by == "matcher" else self.python_outcomes(facts)
-        return logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
+        return self._ranked(rule, outcomes)[0]
 
-    def _measure_outcome(self, rule: LoadedRule, outcomes: dict[str, logic.Outcome]) -> logic.Outcome:
-        doc = self.base.document(rule).model
-        scope = logic.any_of(outcomes[scope_key(doc.id, i)] for i in range(len(doc.scope))) \
-            if doc.scope and rule.model.inherit_scope else "met"
-        groups = logic.any_of(outcomes[group_key(rule.model.id, i)] for i in range(len(rule.model.applies_to)))
-        return logic.all_of([scope, groups])
+    def _ranked(self, rule: LoadedRule, outcomes: dict[str, logic.Outcome]) -> tuple[str, int | None, int]:
+        """A rule's status (some scope alternative AND some group, in three-valued logic), with
+        the index of its best scope alternative (None where it inherits none) and group: the
+        first met, else the first unknown, else the first."""
+        scopes, groups = self._keys[rule.model.id]
+        group_ranks = [logic.RANK[outcomes[k]] for k in groups]
+        best = max(group_ranks)
+        scope, rank = None, best
+        if scopes:
+            scope_ranks = [logic.RANK[outcomes[k]] for k in scopes]
+            scope, rank = scope_ranks.index(max(scope_ranks)), min(best, max(scope_ranks))
+        return logic.STATUS_OF[logic.BY_RANK[rank]], scope, group_ranks.index(best)
 
     def check(self, facts: Facts, profile: dict, as_of: dt.date, include_ineligible: bool = False) -> CheckResult:
         outcomes = self.outcomes(facts)
@@ -134,36 +151,31 @@ class Checker:
             if not self.in_force(rule, as_of):
                 result.n_out_of_force += 1
                 continue
-            status = logic.STATUS_OF[self._measure_outcome(rule, outcomes)]
+            status, scope, group = self._ranked(rule, outcomes)
             if status == "ineligible" and not include_ineligible:
                 continue
-            result.results.append(self._explain(rule, status, outcomes, facts, explained))
+            result.results.append(self._explain(rule, status, scope, group, facts, explained))
         order = {"eligible": 0, "possible": 1, "ineligible": 2}
         result.results.sort(key=lambda r: (order[r.status], r.document_id, r.id))
         return result
 
-    def _explain(self, rule: LoadedRule, status: str, outcomes: dict[str, logic.Outcome], facts: Facts,
+    def _explain(self, rule: LoadedRule, status: str, scope_index: int | None, group_index: int, facts: Facts,
                  explained: dict[tuple[int, str | None], ConditionResult]) -> MeasureResult:
         doc = self.base.document(rule).model
-        conditions: list[ConditionResult] = []
-        caveats: list[str] = []
-        if doc.scope and rule.model.inherit_scope:
-            i = _best(outcomes, [scope_key(doc.id, i) for i in range(len(doc.scope))])
-            scope = doc.scope[i]
-            conditions += [self._condition(c, facts, scope.label, explained) for c in scope.conditions]
-            caveats += scope.caveats
-        i = _best(outcomes, [group_key(rule.model.id, i) for i in range(len(rule.model.applies_to))])
-        group = rule.model.applies_to[i]
-        conditions += [self._condition(c, facts, None, explained) for c in group.conditions]
-        caveats += rule.model.caveats
-        missing = [] if status != "possible" else list(dict.fromkeys(
-            _fact_name(c) for c in conditions if c.outcome == "unknown"))
+        scope = doc.scope[scope_index] if scope_index is not None else None
+        group = rule.model.applies_to[group_index]
+
+        def conditions() -> list[ConditionResult]:
+            found = [self._condition(c, facts, scope.label, explained) for c in scope.conditions] if scope else []
+            return found + [self._condition(c, facts, None, explained) for c in group.conditions]
+
+        caveats = [*scope.caveats, *rule.model.caveats] if scope else rule.model.caveats
         return MeasureResult(
             id=rule.model.id, title_zh=rule.model.title.zh, title_en=rule.model.title.en,
             document_id=doc.id, document_title=doc.title, document_number=doc.number,
             section=rule.model.section, kind=rule.model.kind, status=status, role=group.role,
             citations=[(c.quote, c.start, c.end) for c in rule.citations],
-            conditions=conditions, missing=missing, caveats=list(dict.fromkeys(caveats)))
+            caveats=list(dict.fromkeys(caveats)), explain=conditions)
 
     def _condition(self, cond: Condition, facts: Facts, scope: str | None,
                    explained: dict[tuple[int, str | None], ConditionResult]) -> ConditionResult:
@@ -184,22 +196,8 @@ def checker_for(rules: Path | None = None) -> Checker:
     return Checker(load_rulebase(rules))
 
 
-def _best(outcomes: dict[str, logic.Outcome], keys: list[str]) -> int:
-    """Index of the first group with the best outcome (met, then unknown, then unmet)."""
-    ranks = [logic.RANK[outcomes[k]] for k in keys]
-    return ranks.index(max(ranks))
-
-
 def _actual(cond: Condition, facts: Facts):
     if cond.field in OPEN_FIELDS:  # of the values the condition names: held, and known not held
         return {cond.field: sorted(v for v in facts.held[cond.field] if v in cond.values),
                 f"not_{cond.field}": sorted(v for v in facts.not_held[cond.field] if v in cond.values)}
     return facts.given.get(cond.field)
-
-
-def _fact_name(cond: ConditionResult) -> str:
-    if cond.field == "tags":
-        return "tags: " + " / ".join(cond.expected)
-    if cond.field == "zones":
-        return "location.zones: " + " / ".join(cond.expected)
-    return {"location": "location.province/district"}.get(cond.field, cond.field)

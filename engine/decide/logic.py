@@ -15,11 +15,19 @@ from elig.profiles import Facts
 
 Outcome = Literal["met", "unknown", "unmet"]
 RANK = {"met": 2, "unknown": 1, "unmet": 0}
+BY_RANK: tuple[Outcome, ...] = ("unmet", "unknown", "met")
 STATUS_OF = {"met": "eligible", "unknown": "possible", "unmet": "ineligible"}
 
 
 def evaluate(cond: Condition, facts: Facts) -> Outcome:
-    values = frozenset(cond.values)
+    found = facts.outcomes.get(id(cond))
+    if found is None or found[0] is not cond:  # held with its condition, whose id is then not reused
+        found = facts.outcomes[id(cond)] = (cond, _evaluate(cond, facts))
+    return found[1]
+
+
+def _evaluate(cond: Condition, facts: Facts) -> Outcome:
+    values = cond.value_set
     if cond.field in OPEN_FIELDS:  # zones, tags: what is not listed is unknown, not absent
         held, absent = facts.held[cond.field], facts.not_held[cond.field]
         if cond.op == "any_of":
