@@ -33,7 +33,9 @@ started = time.perf_counter()
 import pydantic, click, yaml
 marks = [("python and pydantic, click, yaml", time.perf_counter())]
 import elig.cli
+from elig import pydantic_plugins
 from elig.check import check_profile, render
+pydantic_plugins.disable()  # as the command line does
 from elig.decide import checker_for
 marks.append(("importing elig", time.perf_counter()))
 base = checker_for(None).base

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from elig import __version__, interrupts
+from elig import __version__, interrupts, pydantic_plugins
 from elig.errors import EligError
 from elig.outfile import check_writable, write_text
 from elig.text import printable
@@ -77,9 +76,7 @@ def main() -> None:
     Example:
         elig check profiles/startup-haidian-ai.yaml
     """
-    # No pydantic plugin has business in elig's commands, and looking for them reads the
-    # metadata of every installed package: a tenth of `elig check`'s start-up.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    pydantic_plugins.disable()  # none has business here, and looking for them is a sixth of start-up
 
 
 @main.command()
