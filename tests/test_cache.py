@@ -30,6 +30,26 @@ def test_a_cached_rule_base_is_reused_until_a_file_changes(tmp_path, monkeypatch
     assert len(parsed) == 2 and third.version != first.version
 
 
+def test_the_rule_files_are_read_for_their_hash_only_when_their_stat_changed(tmp_path, monkeypatch):
+    monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "rules"
+    shutil.copytree(RULES, root)
+    hashed = []
+    real_hash = loading._content_version
+    monkeypatch.setattr(loading, "_content_version", lambda *a: hashed.append(1) or real_hash(*a))
+    # just written, the files are not trusted to their stat: the file system's clock ticks coarsely
+    first = loading.load_rulebase(root).version
+    assert loading.load_rulebase(root).version == first and len(hashed) == 2
+    later = loading.time.time_ns() + 10 * 10**9
+    monkeypatch.setattr(loading.time, "time_ns", lambda: later)  # ten seconds on: now they are
+    assert loading.load_rulebase(root).version == first and len(hashed) == 3
+    assert loading.load_rulebase(root).version == first and len(hashed) == 3  # read from the cache
+    rule = next(root.glob("zgc-measures-2022/zgc22-*.yaml"))
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("kind: funding", "kind: fundinG"), encoding="utf-8")  # the same size
+    assert loading.load_rulebase(root, strict=False).version != first and len(hashed) == 4
+
+
 def test_a_change_in_a_linked_document_folder_is_seen(tmp_path, monkeypatch):
     monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
     root = tmp_path / "rules"
