@@ -116,17 +116,16 @@ def compile_condition(cond: Condition) -> tuple[list[dict], list[dict]]:
         if cond.op == "all_of":
             return [_any(key, [v]) for v in values], _none(absent, values)
         return [_any(absent, [v]) for v in values], _none(key, values)  # not_in
-    below = f"{key}_below"  # entries a more specific answer could still reach (Facts.below)
+    reachable = f"{key}_open"  # what the applicant is or may yet turn out to be, or UNKNOWN (fact_of)
     if cond.op == "known":
         return _none(key, [UNKNOWN]), []
     if cond.op == "among":  # met where a named kind is held; never known to fail
         return [_any(key, values)], []
     if cond.op in ("in", "any_of"):
-        return [_any(key, values)], [_either(_any(key, [*values, UNKNOWN]), _any(below, values))]
+        return [_any(key, values)], [_any(reachable, [*values, UNKNOWN])]
     if cond.op == "all_of":
-        return [_any(key, [v]) for v in values], [_either(_any(key, [v, UNKNOWN]), _any(below, [v]))
-                                                  for v in values]
-    return [*_none(key, [*values, UNKNOWN]), *_none(below, values)], _none(key, values)  # not_in
+        return [_any(key, [v]) for v in values], [_any(reachable, [v, UNKNOWN]) for v in values]
+    return _none(reachable, [*values, UNKNOWN]), _none(key, values)  # not_in
 
 
 def check_shape(test: dict, where: str) -> None:
@@ -167,7 +166,9 @@ def fact_of(facts: Facts) -> dict:
     fact: dict = {"kind": "profile"}
     for field, have in facts.known.items():
         fact[_key(field)] = [UNKNOWN] if have is None else sorted(have) + [NOTHING]
-        fact[f"{_key(field)}_below"] = sorted(facts.below.get(field, ())) + [NOTHING]
+        # not known to fail: its values, the entries a more specific answer could still reach
+        # (Facts.below), or UNKNOWN; one list, so an open test is one $or of |values| + 1
+        fact[f"{_key(field)}_open"] = [UNKNOWN] if have is None else sorted(have | facts.below.get(field, frozenset())) + [NOTHING]
     for field in OPEN_FIELDS:
         fact[field] = sorted(facts.held[field]) + [NOTHING]
         fact[f"not_{field}"] = sorted(facts.not_held[field]) + [NOTHING]
