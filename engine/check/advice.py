@@ -47,11 +47,13 @@ def is_known(key: str, facts: Facts, profile: dict) -> bool:
 
 
 def bearing(checker: Checker, facts: Facts, profile: dict, statuses: dict[str, str],
-            skipped: frozenset[str] | set[str] = frozenset()) -> dict[str, set[str]]:
+            skipped: frozenset[str] | set[str] = frozenset(),
+            outcomes: dict[str, logic.Outcome] | None = None) -> dict[str, set[str]]:
     """Fact (question key) -> the possible measures whose unknown conditions it bears on.
-    `statuses`: the rules in force and their statuses."""
+    `statuses`: the rules in force and their statuses; `outcomes`: the groups' outcomes, where
+    the caller has them."""
     found: dict[str, set[str]] = {}
-    outcomes = checker.python_outcomes(facts)
+    outcomes = outcomes or checker.python_outcomes(facts)
     for rule in checker.base.rules:
         if statuses.get(rule.model.id) != "possible":
             continue
@@ -79,9 +81,10 @@ ACTIONABLE = ("tags", "zones", "sectors", "stage", "size", "location", "ownershi
 AFFECTS = {"org_type": {"org_type", "tags"}, "zones": {"zones", "location"}}
 
 
-def deciding(checker: Checker, facts: Facts, profile: dict, statuses: dict[str, str]) -> list[Deciding]:
+def deciding(checker: Checker, facts: Facts, profile: dict, statuses: dict[str, str],
+             outcomes: dict[str, logic.Outcome] | None = None) -> list[Deciding]:
     """The open facts, the most decisive first (ties by name)."""
-    found = bearing(checker, facts, profile, statuses)
+    found = bearing(checker, facts, profile, statuses, outcomes=outcomes)
     return [Deciding(k, tuple(sorted(found[k]))) for k in sorted(found, key=lambda k: (-len(found[k]), k))]
 
 

@@ -32,9 +32,10 @@ def check_text(name: str, text: str, checker: Checker, as_of: dt.date) -> CheckR
 def checked(checker: Checker, facts: Facts, profile: dict, as_of: dt.date) -> CheckResult:
     """Every rule in force explained (ineligible ones too: renderers show them on request), with
     the facts that would decide the possible ones, the unlocks and the near misses."""
-    result = checker.check(facts, profile, as_of, include_ineligible=True)
+    outcomes = checker.outcomes(facts)
+    result = checker.check(facts, profile, as_of, include_ineligible=True, outcomes=outcomes)
     statuses = {r.id: r.status for r in result.results}
-    result.deciding = advice.deciding(checker, facts, profile, statuses)
+    result.deciding = advice.deciding(checker, facts, profile, statuses, outcomes)
     ways = advice.alternatives(checker, facts, statuses)
     result.unlocks = advice.unlocks(checker, facts, profile, ways)
     by_id = {r.id: r for r in result.results}

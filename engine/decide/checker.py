@@ -142,8 +142,10 @@ class Checker:
             scope, rank = scope_ranks.index(max(scope_ranks)), min(best, max(scope_ranks))
         return logic.STATUS_OF[logic.BY_RANK[rank]], scope, group_ranks.index(best)
 
-    def check(self, facts: Facts, profile: dict, as_of: dt.date, include_ineligible: bool = False) -> CheckResult:
-        outcomes = self.outcomes(facts)
+    def check(self, facts: Facts, profile: dict, as_of: dt.date, include_ineligible: bool = False,
+              outcomes: dict[str, logic.Outcome] | None = None) -> CheckResult:
+        """`outcomes`: the matcher's, where the caller has them already."""
+        outcomes = outcomes or self.outcomes(facts)
         result = CheckResult(profile=profile, as_of=as_of, rules_version=self.base.version, engine=self.engine,
                              fallback=self.fallback)
         explained: dict[tuple[int, str | None], ConditionResult] = {}  # a scope's conditions recur in each rule
