@@ -12,14 +12,24 @@ from elig import loading
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
-def test_a_cached_rule_base_is_reused_until_a_file_changes(tmp_path, monkeypatch):
+@pytest.fixture
+def root(tmp_path, monkeypatch) -> Path:
+    """A copy of the shipped rules, with a cache of its own."""
     monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
-    root = tmp_path / "rules"
-    shutil.copytree(RULES, root)
-    parsed = []
-    real_load = loading._load
-    monkeypatch.setattr(loading, "_load", lambda *a: parsed.append(a) or real_load(*a))
+    shutil.copytree(RULES, tmp_path / "rules")
+    return tmp_path / "rules"
 
+
+def _calls(monkeypatch, name: str) -> list:
+    """The calls made from now on to loading.<name>."""
+    calls: list = []
+    real = getattr(loading, name)
+    monkeypatch.setattr(loading, name, lambda *a: calls.append(a) or real(*a))
+    return calls
+
+
+def test_a_cached_rule_base_is_reused_until_a_file_changes(root, monkeypatch):
+    parsed = _calls(monkeypatch, "_load")
     first = loading.load_rulebase(root)
     second = loading.load_rulebase(root)
     assert len(parsed) == 1 and second.version == first.version and len(second.rules) == len(first.rules)
@@ -30,13 +40,8 @@ def test_a_cached_rule_base_is_reused_until_a_file_changes(tmp_path, monkeypatch
     assert len(parsed) == 2 and third.version != first.version
 
 
-def test_the_rule_files_are_read_for_their_hash_only_when_their_stat_changed(tmp_path, monkeypatch):
-    monkeypatch.setenv("ELIG_CACHE", str(tmp_path / "cache"))
-    root = tmp_path / "rules"
-    shutil.copytree(RULES, root)
-    hashed = []
-    real_hash = loading._content_version
-    monkeypatch.setattr(loading, "_content_version", lambda *a: hashed.append(1) or real_hash(*a))
+def test_the_rule_files_are_read_for_their_hash_only_when_their_stat_changed(root, monkeypatch):
+    hashed = _calls(monkeypatch, "_content_version")
     # just written, the files are not trusted to their stat: the file system's clock ticks coarsely
     first = loading.load_rulebase(root).version
     assert loading.load_rulebase(root).version == first and len(hashed) == 2
