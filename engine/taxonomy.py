@@ -40,7 +40,6 @@ class Taxonomy:
         self._registry_folder = registry_folder
         self._registry: Registry | None = None
         self._nearest: dict[tuple[str, str], list[str]] = {}
-        self._cannot_hold: dict[frozenset[str], frozenset[str]] = {}
         self._derived: dict[tuple, frozenset[str]] = {}
 
     @property
@@ -94,7 +93,7 @@ class Taxonomy:
 
     def derived(self, key: tuple, compute: Callable[[], frozenset[str]]) -> frozenset[str]:
         """A set that depends on the vocabularies alone (`key` names it), computed once: profiles
-        repeat the same few places and sectors."""
+        repeat the same few org types, places and sectors."""
         found = self._derived.get(key)
         if found is None:
             found = compute()
@@ -104,12 +103,9 @@ class Taxonomy:
 
     def cannot_hold(self, org_types: frozenset[str]) -> frozenset[str]:
         """Tags an applicant of these org types cannot hold, with everything below them."""
-        found = self._cannot_hold.get(org_types)
-        if found is None:
-            tags = self.vocabs["tags"].entries.values()
-            found = self._cannot_hold[org_types] = frozenset(
-                d for t in tags if t.holders and not org_types & set(t.holders) for d in self.down("tags", t.id))
-        return found
+        tags = self.vocabs["tags"].entries.values()
+        return self.derived(("cannot hold", org_types), lambda: frozenset(
+            d for t in tags if t.holders and not org_types & set(t.holders) for d in self.down("tags", t.id)))
 
     def up(self, field_name: str, value: str) -> frozenset[str]:
         return self.vocabs[field_name].up[value]
