@@ -14,6 +14,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,16 +26,25 @@ def _folder() -> Path:
     return Path(os.environ.get("ELIG_CACHE") or Path.home() / ".cache" / "elig")
 
 
+def fingerprint(paths: Iterable[str | Path]) -> tuple[str, int]:
+    """A hash of the files' names and stat (size, inode, modification and change times), which
+    tells a changed file without reading it (any write changes its change time, and no tool sets
+    that back), and the newest of those times, in ns since the epoch."""
+    digest = hashlib.sha256()
+    newest = 0
+    for path in paths:
+        st = os.stat(path)
+        digest.update(f"{path}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    return digest.hexdigest()[:20], newest
+
+
 @lru_cache(maxsize=1)
 def _code_version() -> str:
-    """The engine's code as Python's bytecode cache tells a changed source: by size and mtime."""
-    digest = hashlib.sha256()
+    """The engine's code, told changed by its files' stat, as Python's bytecode cache does."""
     root = os.path.dirname(__file__)
-    for path in sorted(os.path.join(folder, name) for folder, _, names in os.walk(root)  # every job package too
-                       for name in names if name.endswith(".py")):
-        st = os.stat(path)
-        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:12]
+    return fingerprint(sorted(os.path.join(folder, name) for folder, _, names in os.walk(root)  # every job package
+                              for name in names if name.endswith(".py")))[0][:12]
 
 
 def _path(root: Path, version: str, kind: str) -> Path:

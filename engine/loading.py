@@ -231,21 +231,15 @@ def _version(root: Path) -> str:
     """A hash of every file under rules/: results say which rule base produced them.
 
     Reading every file to hash it costs more at start-up than unpickling the cached rule base,
-    so the hash is cached too, under the files' names and stat (size, inode, modification and
-    change times: any write to a file changes its change time, which no tool sets back). As
-    git does with its index, files changed in the last seconds are not trusted to their stat:
-    the clock the file system reads ticks coarsely, and a second write within one tick, of the
-    same size, would leave the stat as it was."""
+    so the hash is cached too, under the files' stat (cache.fingerprint). As git does with its
+    index, files changed in the last seconds are not trusted to their stat: the clock the file
+    system reads ticks coarsely, and a second write within one tick, of the same size, would
+    leave the stat as it was."""
+    # linked folders too, as loading reads them
     files = sorted(Path(folder, name) for folder, _, names in os.walk(root, followlinks=True) for name in names)
-    stats = hashlib.sha256()  # linked folders too, as loading reads them
-    newest = 0
-    for path in files:
-        st = path.stat()
-        stats.update(f"{path}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())
-        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    key, newest = cache.fingerprint(files)
     if time.time_ns() - newest < 2_000_000_000:
         return _content_version(root, files)
-    key = stats.hexdigest()[:20]
     version = cache.load(root, key, "version")
     if not isinstance(version, str):
         version = _content_version(root, files)
