@@ -139,7 +139,8 @@ class Checker:
         scope, rank = None, best
         if scopes:
             scope_ranks = [logic.RANK[outcomes[k]] for k in scopes]
-            scope, rank = scope_ranks.index(max(scope_ranks)), min(best, max(scope_ranks))
+            best_scope = max(scope_ranks)
+            scope, rank = scope_ranks.index(best_scope), min(best, best_scope)
         return logic.STATUS_OF[logic.BY_RANK[rank]], scope, group_ranks.index(best)
 
     def check(self, facts: Facts, profile: dict, as_of: dt.date, include_ineligible: bool = False,
